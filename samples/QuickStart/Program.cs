@@ -1,0 +1,2 @@
+// The QuickStart is written in the foundation issue; this placeholder keeps the solution building.
+System.Console.WriteLine("QuickStart");

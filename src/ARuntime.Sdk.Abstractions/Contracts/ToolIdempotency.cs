@@ -1,0 +1,20 @@
+namespace ARuntime.Sdk.Contracts;
+
+/// <summary>How a tool's operations are made idempotent and how the runtime derives their operation key.</summary>
+public sealed record ToolIdempotency
+{
+    /// <summary>Not idempotent; never retried automatically.</summary>
+    public static ToolIdempotency NotIdempotent { get; } = new();
+
+    /// <summary>Idempotent by nature.</summary>
+    public static ToolIdempotency Natural { get; } = new() { Kind = IdempotencyKind.Natural };
+
+    /// <summary>Gets how repeating the operation behaves.</summary>
+    public IdempotencyKind Kind { get; init; } = IdempotencyKind.None;
+
+    /// <summary>
+    /// Gets the names of the arguments whose values identify the operation. The operation key is derived from the request's
+    /// idempotency key (or request id), the tool name and these values; empty means all arguments.
+    /// </summary>
+    public IReadOnlyList<string> KeyArguments { get; init; } = [];
+}

@@ -1,0 +1,19 @@
+using ARuntime.Sdk.Contracts;
+
+namespace ARuntime.Sdk.Evaluation;
+
+/// <summary>What an evaluator scores: the request, its result and the evidence it wrote.</summary>
+public sealed record EvaluationContext
+{
+    /// <summary>Gets the request id.</summary>
+    public required string RequestId { get; init; }
+
+    /// <summary>Gets the request.</summary>
+    public required RuntimeRequest Request { get; init; }
+
+    /// <summary>Gets the result (before evaluation scores are attached).</summary>
+    public required AgentResult Result { get; init; }
+
+    /// <summary>Gets the evidence records the request wrote so far, in order.</summary>
+    public required IReadOnlyList<EvidenceRecord> Evidence { get; init; }
+}

@@ -1,0 +1,27 @@
+namespace ARuntime.Sdk.Idempotency;
+
+/// <summary>
+/// Request idempotency keys, with the digest of the request that first used each, following the semantics of the IETF
+/// Idempotency-Key draft: a repeat returns the original result (failures included), a different request under the same key
+/// is a conflict, and a repeat while the original runs is an in-progress conflict.
+/// </summary>
+public interface IIdempotencyStore
+{
+    /// <summary>Claims a key atomically.</summary>
+    /// <param name="tenantId">The tenant (keys are per tenant).</param>
+    /// <param name="key">The idempotency key.</param>
+    /// <param name="requestDigest">A digest of the request's content.</param>
+    /// <param name="requestId">The id of the request claiming the key.</param>
+    /// <param name="expiresAt">When the key may be forgotten.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The claim.</returns>
+    ValueTask<IdempotencyClaim> TryClaimAsync(string tenantId, string key, string requestDigest, string requestId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the final result of the request holding a key.</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="key">The idempotency key.</param>
+    /// <param name="result">The result.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the result is recorded.</returns>
+    ValueTask CompleteAsync(string tenantId, string key, AgentResult result, CancellationToken cancellationToken = default);
+}
