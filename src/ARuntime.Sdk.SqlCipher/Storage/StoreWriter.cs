@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.SqlCipher.Evidence;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace ARuntime.Sdk.SqlCipher.Storage;
+
+/// <summary>
+/// The database's single writer: a bounded queue drained by one loop that commits whatever has accumulated as one
+/// transaction (group commit), up to <see cref="SqlCipherStoreOptions.MaxBatchSize"/> operations. Durable callers are
+/// released only after COMMIT returned; a failed commit is retried, then its operations fail.
+/// </summary>
+internal sealed class StoreWriter : IAsyncDisposable
+{
+    private readonly Channel<WriteOperation> channel;
+    private readonly SqliteConnection connection;
+    private readonly EvidenceLog log;
+    private readonly SqlCipherStoreOptions options;
+    private readonly TimeProvider timeProvider;
+    private readonly ILogger logger;
+    private readonly WriteContext context;
+    private readonly Task loop;
+    private readonly StoreHealthTracker health;
+
+    public StoreWriter(SqliteConnection connection, EvidenceLog log, SqlCipherStoreOptions options, TimeProvider timeProvider, ILogger logger, StoreHealthTracker health)
+    {
+        this.connection = connection;
+        this.log = log;
+        this.options = options;
+        this.timeProvider = timeProvider;
+        this.logger = logger;
+        this.health = health;
+        context = new WriteContext(connection, log);
+        channel = Channel.CreateBounded<WriteOperation>(new BoundedChannelOptions(options.WriteQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Gets the number of operations waiting in the queue.</summary>
+    public int Pending => channel.Reader.Count;
+
+    /// <summary>Queues an operation; waits while the queue is full.</summary>
+    public async ValueTask SubmitAsync(WriteOperation operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await channel.Writer.WriteAsync(operation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException ex)
+        {
+            throw new ObjectDisposedException("The SQLCipher store is closed.", ex);
+        }
+    }
+
+    /// <summary>Runs a function in a write transaction and returns its result once committed.</summary>
+    public async Task<T> ExecuteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken, bool exclusive = false)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = new WorkOperation<T>(work, exclusive);
+        await SubmitAsync(operation, cancellationToken).ConfigureAwait(false);
+
+        // Once queued, the operation runs even if the caller stops waiting.
+        return await operation.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        channel.Writer.TryComplete();
+        await loop.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<WriteOperation>(options.MaxBatchSize);
+        var reader = channel.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            Drain(batch);
+            if (batch.Count == 0 && reader.TryRead(out var exclusive))
+            {
+                RunExclusive(exclusive);
+                continue;
+            }
+
+            if (options.MaxBatchDelay > TimeSpan.Zero && batch.Count < options.MaxBatchSize)
+            {
+                await Task.Delay(options.MaxBatchDelay, timeProvider).ConfigureAwait(false);
+                Drain(batch);
+            }
+
+            if (batch.Count > 0)
+            {
+                CommitBatch(batch);
+            }
+        }
+
+        log.Dispose();
+    }
+
+    private void Drain(List<WriteOperation> batch)
+    {
+        var reader = channel.Reader;
+        while (batch.Count < options.MaxBatchSize && reader.TryPeek(out var next) && !next.Exclusive)
+        {
+            reader.TryRead(out _);
+            batch.Add(next);
+        }
+    }
+
+    private void RunExclusive(WriteOperation operation)
+    {
+        context.Now = timeProvider.GetUtcNow();
+        try
+        {
+            operation.Execute(context);
+        }
+#pragma warning disable CA1031 // The failure goes to the operation's caller.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            operation.Fail(ex);
+            return;
+        }
+
+        operation.Complete();
+    }
+
+    private void CommitBatch(List<WriteOperation> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        Exception? lastError = null;
+        for (var attempt = 0; attempt <= options.WriteRetries; attempt++)
+        {
+            try
+            {
+                context.Now = timeProvider.GetUtcNow();
+                connection.Execute("BEGIN IMMEDIATE");
+                foreach (var operation in batch)
+                {
+                    operation.Failure = null;
+                    RunInSavepoint(operation);
+                }
+
+                log.FinishBatch(context);
+                connection.Execute("COMMIT");
+            }
+#pragma warning disable CA1031 // Any failure rolls the batch back and is retried, then reported to every waiting caller.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                lastError = ex;
+                TryRollback();
+                log.Abort();
+                Log.BatchCommitFailed(logger, batch.Count, attempt + 1, ex);
+                continue;
+            }
+
+            log.AfterCommit();
+            var failed = 0;
+            foreach (var operation in batch)
+            {
+                if (operation.Failure is { } failure)
+                {
+                    failed++;
+                    operation.Fail(failure);
+                }
+                else
+                {
+                    operation.Complete();
+                }
+            }
+
+            health.RecordCommit(batch.Count - failed, Stopwatch.GetElapsedTime(started));
+            return;
+        }
+
+        var error = new EvidenceWriteException($"The store could not commit {batch.Count} writes after {options.WriteRetries + 1} attempts.", lastError);
+        health.RecordFailure(error, timeProvider.GetUtcNow());
+        foreach (var operation in batch)
+        {
+            operation.Fail(error);
+        }
+    }
+
+    private void RunInSavepoint(WriteOperation operation)
+    {
+        connection.Execute("SAVEPOINT op");
+        var snapshot = log.TakeSnapshot();
+        try
+        {
+            operation.Execute(context);
+            connection.Execute("RELEASE op");
+        }
+        catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 10 or 13 })
+        {
+            // Only this operation is undone; I/O errors (10) and a full disk (13) fail the whole batch instead.
+            connection.Execute("ROLLBACK TO op; RELEASE op");
+            log.RestoreSnapshot(snapshot);
+            operation.Failure = ex;
+        }
+    }
+
+    private void TryRollback()
+    {
+        try
+        {
+            connection.Execute("ROLLBACK");
+        }
+        catch (SqliteException)
+        {
+            // No transaction was open (BEGIN itself failed) or SQLite already rolled back.
+        }
+    }
+}
