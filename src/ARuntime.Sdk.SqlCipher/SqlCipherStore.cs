@@ -154,7 +154,7 @@ public sealed class SqlCipherStore : IAsyncDisposable
             var connection = factory.Open();
             disposables.Push(connection);
             var info = factory.Verify(connection);
-            var previousVersion = MigrationRunner.Migrate(connection);
+            var previousVersion = MigrationRunner.Migrate(connection, options.TargetSchemaVersion);
             factory.VerifyFileIsEncrypted();
 
             var keyringKey = GetOrCreateSecret(connection, "keyring-key", () => RandomNumberGenerator.GetBytes(32));
@@ -219,13 +219,13 @@ public sealed class SqlCipherStore : IAsyncDisposable
                 Health = health,
                 Encrypted = key is not null,
             };
-            Log.StoreOpened(logger, path, SchemaMigrations.CurrentVersion, previousVersion, info.CipherVersion, info.SqliteVersion, library.Name);
+            Log.StoreOpened(logger, path, options.TargetSchemaVersion, previousVersion, info.CipherVersion, info.SqliteVersion, library.Name);
             if (key is null)
             {
                 Log.PlaintextStorage(logger, path);
             }
 
-            return new SqlCipherStore(services, factory, connection, storeLock, generated, info, SchemaMigrations.CurrentVersion);
+            return new SqlCipherStore(services, factory, connection, storeLock, generated, info, options.TargetSchemaVersion);
         }
         catch
         {

@@ -72,7 +72,7 @@ public sealed class SqlCipherStoreOptions
     /// <summary>Gets or sets after how many new records a tenant's log gets a checkpoint.</summary>
     public int CheckpointEveryRecords { get; set; } = 1000;
 
-    /// <summary>Gets or sets after how long a tenant's log with new records gets a checkpoint.</summary>
+    /// <summary>Gets or sets after how long a tenant's log with new records gets a checkpoint; <see cref="TimeSpan.Zero"/> checkpoints by record count only.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Gets or sets a directory outside the database where each new checkpoint is also written (<c>&lt;escaped tenant&gt;.checkpoint</c>); checked against the database on open.</summary>
@@ -95,6 +95,9 @@ public sealed class SqlCipherStoreOptions
 
     /// <summary>Gets or sets the longest memory content accepted, in characters.</summary>
     public int MaxMemoryContentLength { get; set; } = 64 * 1024;
+
+    /// <summary>Gets or sets the schema version to migrate to; tests use it to create databases of an earlier version.</summary>
+    internal int TargetSchemaVersion { get; set; } = Migrations.SchemaMigrations.CurrentVersion;
 
     /// <summary>Returns the keyring path in effect.</summary>
     /// <returns>The absolute keyring path.</returns>

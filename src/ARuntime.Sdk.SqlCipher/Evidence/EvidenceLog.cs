@@ -196,7 +196,7 @@ internal sealed class EvidenceLog : IDisposable
             var state = tenants[tenantId];
             var root = WriteTreeHead(state, context.Now);
             if (state.Range.Size - state.CheckpointSize >= options.CheckpointEveryRecords
-                || context.Now.UtcTicks - state.CheckpointTicks >= options.CheckpointInterval.Ticks)
+                || (options.CheckpointInterval > TimeSpan.Zero && context.Now.UtcTicks - state.CheckpointTicks >= options.CheckpointInterval.Ticks))
             {
                 if (!pendingCheckpoints.Exists(c => c.State == state && c.Size == state.Range.Size))
                 {
