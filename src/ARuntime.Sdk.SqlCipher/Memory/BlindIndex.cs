@@ -14,15 +14,21 @@ internal static class BlindIndex
 {
     private const int MaxTermLength = 64;
 
+    // Latin letters with diacritics, U+00C0..U+017F, folded to their base letters. A fixed table rather than Unicode
+    // normalization keeps the terms identical whatever the host's globalization mode (invariant mode does not normalize).
+    private const string Latin1Fold =
+        "aaaaaa\0ceeeeiiii" + "dnooooo\0ouuuuy\0\0" + "aaaaaa\0ceeeeiiii" + "dnooooo\0ouuuuy\0y";
+
+    private const string LatinExtendedAFold =
+        "aaaaaaccccccccdddd" + "eeeeeeeeeegggggggg" + "hhhhiiiiiiiiii\0\0jj" + "kkklllllllllln" + "nnnnnnnnoooooo\0\0rr" + "rrrrssssssssttttttuuuu" + "uuuuuuuuwwyyyzzzzzzs";
+
     /// <summary>Returns the normalized words of a text, in order (duplicates kept, for term frequency).</summary>
     public static IEnumerable<string> Words(string text)
     {
-        var normalized = text.Normalize(NormalizationForm.FormD);
         var word = new StringBuilder();
-        foreach (var c in normalized)
+        foreach (var c in text)
         {
-            var category = CharUnicodeInfo.GetUnicodeCategory(c);
-            if (category == UnicodeCategory.NonSpacingMark)
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
             {
                 continue;
             }
@@ -31,7 +37,7 @@ internal static class BlindIndex
             {
                 if (word.Length < MaxTermLength)
                 {
-                    word.Append(char.ToLowerInvariant(c));
+                    Fold(char.ToLowerInvariant(c), word);
                 }
 
                 continue;
@@ -48,6 +54,36 @@ internal static class BlindIndex
         {
             yield return word.ToString();
         }
+    }
+
+    private static void Fold(char c, StringBuilder word)
+    {
+        var folded = c switch
+        {
+            >= '\u00C0' and <= '\u00FF' => Latin1Fold[c - '\u00C0'],
+            >= '\u0100' and <= '\u017F' => LatinExtendedAFold[c - '\u0100'],
+            _ => c,
+        };
+        switch (c)
+        {
+            case '\u00E6' or '\u00C6':
+                word.Append("ae");
+                return;
+            case '\u0153' or '\u0152':
+                word.Append("oe");
+                return;
+            case '\u00DF':
+                word.Append("ss");
+                return;
+            case '\u00FE' or '\u00DE':
+                word.Append("th");
+                return;
+            case '\u0133' or '\u0132':
+                word.Append("ij");
+                return;
+        }
+
+        word.Append(folded == '\0' ? c : folded);
     }
 
     /// <summary>The token that marks a document's scope (so a search only matches its own scope inside the index).</summary>
