@@ -132,7 +132,7 @@ public static class SyntheticGgufBuilder
             cancellationToken.ThrowIfCancellationRequested();
             writer.PadTo(Alignment);
             System.Diagnostics.Debug.Assert(writer.Position - dataStart == tensor.Offset, "tensor offset drift");
-            WriteTensorData(writer, tensor, spec.Seed);
+            WriteTensorData(writer, tensor, spec);
         }
 
         writer.Flush();
@@ -224,19 +224,42 @@ public static class SyntheticGgufBuilder
         };
     }
 
-    private static void WriteTensorData(GgufStreamWriter writer, SyntheticTensor tensor, int seed)
+    private static void WriteTensorData(GgufStreamWriter writer, SyntheticTensor tensor, SyntheticModelSpec spec)
     {
-        var random = new SeededRandom(seed, tensor.Name);
+        var random = new SeededRandom(spec.Seed, tensor.Name);
         var bytesPerElement = tensor.BytesPerElement;
         var chunkElements = GgufStreamWriter.MaxSpanSize / bytesPerElement;
+        var rowLength = tensor.Dimensions[0];
+        long firstNormalRow = SyntheticVocabulary.BuiltInCount;
+        var endNormalRow = firstNormalRow + spec.ExtraVocabulary;
+        long element = 0;
         var remaining = tensor.ElementCount;
         while (remaining > 0)
         {
             var count = (int)Math.Min(remaining, chunkElements);
             var span = writer.GetSpan(count * bytesPerElement);
-            for (var i = 0; i < count; i++)
+            for (var i = 0; i < count; i++, element++)
             {
-                var value = tensor.UniformBound == 0f ? 1f : random.NextSymmetric() * tensor.UniformBound;
+                float value;
+                if (tensor.UniformBound == 0f)
+                {
+                    value = 1f;
+                }
+                else
+                {
+                    var bound = tensor.UniformBound;
+                    if (tensor.IsOutputProjection)
+                    {
+                        var row = element / rowLength;
+                        if (row < firstNormalRow || row >= endNormalRow)
+                        {
+                            bound *= SyntheticTensor.DampedRowScale;
+                        }
+                    }
+
+                    value = random.NextSymmetric() * bound;
+                }
+
                 if (bytesPerElement == 2)
                 {
                     BinaryPrimitives.WriteHalfLittleEndian(span[(i * 2)..], (Half)value);
