@@ -113,7 +113,7 @@ public sealed class SyntheticModelInferenceTests
         yield return new TestCaseData("CJK 日本語 中文, Greek αβγ, Cyrillic жж").SetName("Tokenize round-trips non-Latin scripts");
         yield return new TestCaseData("e\u0301 a\u0308 combining").SetName("Tokenize round-trips combining marks");
         yield return new TestCaseData("tabs\tnew\nlines\r\nend").SetName("Tokenize round-trips whitespace controls");
-        yield return new TestCaseData("\u0001\u0002\u001b[31m\u001f\u007f bell\u0007").SetName("Tokenize round-trips control bytes");
+        yield return new TestCaseData("nul \u0000 \u0001\u0002\u001b[31m\u001f\u007f bell\u0007").SetName("Tokenize round-trips control bytes including NUL");
         yield return new TestCaseData("  two leading and trailing spaces  ").SetName("Tokenize round-trips runs of spaces");
         yield return new TestCaseData("{\"tool\":\"search\",\"arguments\":{\"q\":\"x\",\"n\":[1,2]}}").SetName("Tokenize round-trips JSON");
         yield return new TestCaseData("<s> </s> <unk> <|im_end|> look like special tokens").SetName("Tokenize round-trips special-token lookalikes as text");

@@ -108,4 +108,27 @@ public sealed class SyntheticModelSpecTests
             Assert.That(first with { Seed = 43 }, Is.Not.EqualTo(first));
         });
     }
+
+    [Test]
+    public void SpecialTokens_AreCopied_SoTheCallersListCannotChangeTheSpec()
+    {
+        var tokens = new List<string> { "<|end|>" };
+        var spec = SyntheticModelSpec.Tiny with { SpecialTokens = tokens };
+
+        tokens.Add("<|other|>");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(spec.SpecialTokens, Is.EqualTo(new[] { "<|end|>" }));
+            Assert.That(spec.VocabularySize, Is.EqualTo(SyntheticModelSpec.Tiny.VocabularySize + 1));
+        });
+    }
+
+    [Test]
+    public void SpecialTokens_Null_ThrowsNamingTheProperty()
+    {
+        var exception = Assert.Throws<ArgumentNullException>(() => _ = SyntheticModelSpec.Tiny with { SpecialTokens = null! });
+
+        Assert.That(exception!.ParamName, Is.EqualTo(nameof(SyntheticModelSpec.SpecialTokens)));
+    }
 }
