@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 
 namespace ARuntime.Sdk.Testing.Gguf;
 
@@ -34,9 +35,10 @@ public static class SyntheticGgufBuilder
     /// <summary>Writes the model to a file, replacing any existing file at <paramref name="path"/>.</summary>
     /// <param name="spec">The model to write.</param>
     /// <param name="path">The destination file; its directory is created if missing.</param>
-    /// <param name="cancellationToken">Stops writing between tensors (the partial file is deleted).</param>
+    /// <param name="cancellationToken">Stops writing between tensors.</param>
     /// <exception cref="ArgumentException"><paramref name="spec"/> is invalid (the exception names the property) or
     /// <paramref name="path"/> is empty.</exception>
+    /// <remarks>If writing fails or is cancelled, the partial file is deleted.</remarks>
     public static void Write(SyntheticModelSpec spec, string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -55,8 +57,9 @@ public static class SyntheticGgufBuilder
             using var file = new FileStream(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1);
             WriteValidated(spec, file, cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch
         {
+            // Never leave a truncated model behind: llama.cpp would reject it with a far less helpful error.
             File.Delete(fullPath);
             throw;
         }
@@ -131,7 +134,7 @@ public static class SyntheticGgufBuilder
         {
             cancellationToken.ThrowIfCancellationRequested();
             writer.PadTo(Alignment);
-            System.Diagnostics.Debug.Assert(writer.Position - dataStart == tensor.Offset, "tensor offset drift");
+            Debug.Assert(writer.Position - dataStart == tensor.Offset, "The tensor table and the data disagree on an offset.");
             WriteTensorData(writer, tensor, spec);
         }
 

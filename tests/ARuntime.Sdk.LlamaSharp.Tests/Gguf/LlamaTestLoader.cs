@@ -52,6 +52,63 @@ internal static class LlamaTestLoader
         return generated;
     }
 
+    /// <summary>
+    /// Greedy-decodes <paramref name="count"/> tokens for every prompt together, one sequence per prompt in one shared
+    /// batch per step (the way continuous batching runs them), and returns each sequence's tokens.
+    /// </summary>
+    public static List<List<int>> GreedyTogether(LLamaWeights weights, IReadOnlyList<string> prompts, int count)
+    {
+        var parameters = Parameters(string.Empty, contextSize: 1024);
+        parameters.SeqMax = (uint)prompts.Count;
+        using var context = weights.CreateContext(parameters);
+        var batch = new LLamaBatch();
+        var outputs = prompts.Select(_ => new List<int>()).ToList();
+        var positions = new int[prompts.Count];
+        var logitIndexes = new int[prompts.Count];
+        for (var sequence = 0; sequence < prompts.Count; sequence++)
+        {
+            var tokens = context.Tokenize(prompts[sequence], addBos: true, special: false);
+            for (var i = 0; i < tokens.Length; i++)
+            {
+                var last = i == tokens.Length - 1;
+                var index = batch.Add(tokens[i], i, (LLamaSeqId)sequence, last);
+                if (last)
+                {
+                    logitIndexes[sequence] = index;
+                }
+            }
+
+            positions[sequence] = tokens.Length;
+        }
+
+        for (var step = 0; step < count; step++)
+        {
+            Assert.That(context.Decode(batch), Is.EqualTo(DecodeResult.Ok));
+            var next = new int[prompts.Count];
+            for (var sequence = 0; sequence < prompts.Count; sequence++)
+            {
+                var logits = context.NativeHandle.GetLogitsIth(logitIndexes[sequence]);
+                AssertUsable(logits);
+                var best = 0;
+                for (var token = 1; token < logits.Length; token++)
+                {
+                    best = logits[token] > logits[best] ? token : best;
+                }
+
+                next[sequence] = best;
+                outputs[sequence].Add(best);
+            }
+
+            batch.Clear();
+            for (var sequence = 0; sequence < prompts.Count; sequence++)
+            {
+                logitIndexes[sequence] = batch.Add(next[sequence], positions[sequence]++, (LLamaSeqId)sequence, true);
+            }
+        }
+
+        return outputs;
+    }
+
     private static void AssertUsable(Span<float> logits)
     {
         var minimum = float.PositiveInfinity;

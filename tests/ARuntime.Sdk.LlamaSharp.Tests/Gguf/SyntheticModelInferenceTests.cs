@@ -105,6 +105,36 @@ public sealed class SyntheticModelInferenceTests
         });
     }
 
+    [Test]
+    public void GreedyDecoding_InOneSharedBatch_MatchesEachPromptRunAlone()
+    {
+        // What continuous-batching tests rely on: the logits are spread widely enough that the small numeric
+        // differences between batched and single-sequence kernels never flip a greedy choice.
+        string[] prompts = ["Once upon a time", "the answer is", "{\"tool\":", "what did she say"];
+
+        var together = LlamaTestLoader.GreedyTogether(tiny, prompts, 48);
+        var alone = prompts.Select(prompt => LlamaTestLoader.GreedyTogether(tiny, [prompt], 48).Single()).ToList();
+
+        Assert.That(together, Is.EqualTo(alone));
+    }
+
+    [TestCase(nameof(SyntheticModelSpec.Tiny))]
+    [TestCase(nameof(SyntheticModelSpec.Small))]
+    public void Preset_LoadsWithTheAdvertisedParameterCount(string preset)
+    {
+        var spec = preset == nameof(SyntheticModelSpec.Small) ? SyntheticModelSpec.Small : SyntheticModelSpec.Tiny;
+
+        using var weights = LlamaTestLoader.Load(TestModels.GetSynthetic(spec));
+        var tokens = LlamaTestLoader.Generate(weights, "the", 4, seed: 3, temperature: 0.8f);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(weights.ParameterCount, Is.EqualTo((ulong)spec.ParameterCount));
+            Assert.That(weights.ContextSize, Is.EqualTo(spec.ContextLength));
+            Assert.That(tokens, Has.Count.EqualTo(4));
+        });
+    }
+
     private static IEnumerable<TestCaseData> RoundTripTexts()
     {
         yield return new TestCaseData("Hello, world!").SetName("Tokenize round-trips plain ASCII");
