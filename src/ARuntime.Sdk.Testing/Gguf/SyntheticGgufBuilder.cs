@@ -52,10 +52,14 @@ public static class SyntheticGgufBuilder
             Directory.CreateDirectory(directory);
         }
 
+        // Opened outside the try: a file we could not open is someone else's, and must not be deleted.
+        var file = new FileStream(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1);
         try
         {
-            using var file = new FileStream(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1);
-            WriteValidated(spec, file, cancellationToken);
+            using (file)
+            {
+                WriteValidated(spec, file, cancellationToken);
+            }
         }
         catch
         {
