@@ -20,7 +20,7 @@ namespace ARuntime.Sdk.SqlCipher;
 /// operation ledger, paused requests and the request journal, in one database file with one group-commit writer.
 /// Open it with <see cref="OpenAsync"/> (or register it with <c>UseSqlCipherStore</c>) and dispose it to close.
 /// </summary>
-public sealed class SqlCipherStore : IAsyncDisposable
+public sealed class SqlCipherStore : IAsyncDisposable, IDisposable
 {
     private readonly StoreServices services;
     private readonly SqlCipherConnectionFactory factory;
@@ -356,6 +356,10 @@ public sealed class SqlCipherStore : IAsyncDisposable
         generatedSigningKey?.Dispose();
         storeLock.Dispose();
     }
+
+    /// <inheritdoc />
+    /// <remarks>Blocks until pending writes are committed; prefer <see cref="DisposeAsync"/>.</remarks>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private static byte[] GetOrCreateSecret(SqliteConnection connection, string name, Func<byte[]> create)
     {
