@@ -149,6 +149,7 @@ public sealed class SqlCipherStore : IAsyncDisposable, IDisposable
         {
             var storeLock = StoreLock.Acquire(path);
             disposables.Push(storeLock);
+            CreateOwnerOnly(path);
             var factory = new SqlCipherConnectionFactory(options, key, options.KeyProvider?.Description ?? "plaintext development mode", library);
             disposables.Push(factory);
             var connection = factory.Open();
@@ -360,6 +361,29 @@ public sealed class SqlCipherStore : IAsyncDisposable, IDisposable
     /// <inheritdoc />
     /// <remarks>Blocks until pending writes are committed; prefer <see cref="DisposeAsync"/>.</remarks>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Creates a new database file readable by its owner only; SQLite gives the WAL and shared-memory files the same mode.</summary>
+    private static void CreateOwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows() || File.Exists(path))
+        {
+            return;
+        }
+
+        try
+        {
+            using var created = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Created concurrently; the store lock decides who opens it.
+        }
+    }
 
     private static byte[] GetOrCreateSecret(SqliteConnection connection, string name, Func<byte[]> create)
     {
