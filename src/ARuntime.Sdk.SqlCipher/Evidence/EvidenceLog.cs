@@ -24,10 +24,9 @@ internal sealed class EvidenceLog : IDisposable
     private readonly List<(TenantLogState State, long Size, long Ticks, string Note)> pendingCheckpoints = [];
     private readonly List<(int Level, long Index, byte[] Hash)> completed = [];
     private readonly SqliteCommand insertRecord;
-    private readonly SqliteCommand insertNode;
-    private readonly SqliteCommand insertPayload;
-    private Dictionary<string, (CompactRange Range, bool WasDirty)>? scope;
-    private int scopeCheckpoints;
+    private readonly List<(string TenantId, int Level, long Index, byte[] Hash)> pendingNodes = [];
+    private readonly List<(string TenantId, long Index, int Payload, string? Subject, byte[] Sealed)> pendingPayloads = [];
+    private readonly Dictionary<(string Table, int Rows), SqliteCommand> multiRowInserts = [];
 
     public EvidenceLog(SqliteConnection connection, CheckpointSigner signer, SqlCipherStoreOptions options, ILogger logger)
     {
@@ -41,18 +40,6 @@ internal sealed class EvidenceLog : IDisposable
         foreach (var name in new[] { "$tenant", "$index", "$record", "$request", "$correlation", "$stage", "$kind", "$outcome", "$ticks", "$retention", "$leaf" })
         {
             insertRecord.Parameters.Add(new SqliteParameter(name, null));
-        }
-
-        insertNode = connection.Command("INSERT INTO merkle_node(tenant_id, level, node_index, hash) VALUES ($tenant, $level, $index, $hash)");
-        foreach (var name in new[] { "$tenant", "$level", "$index", "$hash" })
-        {
-            insertNode.Parameters.Add(new SqliteParameter(name, null));
-        }
-
-        insertPayload = connection.Command("INSERT INTO evidence_payload(tenant_id, leaf_index, payload_index, subject, sealed) VALUES ($tenant, $index, $payload, $subject, $sealed)");
-        foreach (var name in new[] { "$tenant", "$index", "$payload", "$subject", "$sealed" })
-        {
-            insertPayload.Parameters.Add(new SqliteParameter(name, null));
         }
     }
 
@@ -91,25 +78,20 @@ internal sealed class EvidenceLog : IDisposable
             throw new EvidenceWriteException($"An evidence record with id '{evidence.RecordId}' already exists in tenant '{evidence.TenantId}'; record ids are unique per tenant.", ex);
         }
 
-        Touch(state);
         var leafHash = MerkleTree.HashLeaf(leaf);
         completed.Clear();
         state.Range.Append(leafHash, completed);
-        InsertNode(evidence.TenantId, 0, index, leafHash);
+        // Nodes and payload rows are inserted in bulk (multi-row INSERTs) before the batch commits or before the next
+        // operation that reads or deletes them.
+        pendingNodes.Add((evidence.TenantId, 0, index, leafHash));
         foreach (var (level, nodeIndex, hash) in completed)
         {
-            InsertNode(evidence.TenantId, level, nodeIndex, hash);
+            pendingNodes.Add((evidence.TenantId, level, nodeIndex, hash));
         }
 
         foreach (var payload in evidence.Payloads)
         {
-            var q = insertPayload.Parameters;
-            q[0].Value = evidence.TenantId;
-            q[1].Value = index;
-            q[2].Value = payload.Index;
-            q[3].Value = (object?)payload.Subject ?? DBNull.Value;
-            q[4].Value = payload.Sealed;
-            insertPayload.ExecuteNonQuery();
+            pendingPayloads.Add((evidence.TenantId, index, payload.Index, payload.Subject, payload.Sealed));
         }
 
         dirty.Add(evidence.TenantId);
@@ -153,44 +135,35 @@ internal sealed class EvidenceLog : IDisposable
             var state = GetOrLoad(tenantId);
             if (state.Inconsistency is null && now.UtcTicks - state.CheckpointTicks >= options.CheckpointInterval.Ticks && !dirty.Contains(tenantId))
             {
-                Touch(state);
-                MakeCheckpoint(state, state.Range.Root(), now);
+                        MakeCheckpoint(state, state.Range.Root(), now);
             }
         }
     }
 
-    /// <summary>Starts an operation's scope: changes to tenant state can be undone with <see cref="RestoreSnapshot"/>.</summary>
-    public object TakeSnapshot()
+    /// <summary>Inserts the buffered Merkle nodes and payload rows.</summary>
+    public void FlushPending()
     {
-        scope = new Dictionary<string, (CompactRange, bool)>(StringComparer.Ordinal);
-        scopeCheckpoints = pendingCheckpoints.Count;
-        return scope;
-    }
-
-    public void RestoreSnapshot(object snapshot)
-    {
-        var saved = (Dictionary<string, (CompactRange Range, bool WasDirty)>)snapshot;
-        foreach (var (tenantId, (range, wasDirty)) in saved)
+        Flush("merkle_node(tenant_id, level, node_index, hash)", 4, pendingNodes, (p, i, row) =>
         {
-            if (tenants.TryGetValue(tenantId, out var state))
-            {
-                state.Range = range;
-            }
-
-            if (!wasDirty)
-            {
-                dirty.Remove(tenantId);
-            }
-        }
-
-        pendingCheckpoints.RemoveRange(scopeCheckpoints, pendingCheckpoints.Count - scopeCheckpoints);
-        scope = null;
+            p[i].Value = row.TenantId;
+            p[i + 1].Value = row.Level;
+            p[i + 2].Value = row.Index;
+            p[i + 3].Value = row.Hash;
+        });
+        Flush("evidence_payload(tenant_id, leaf_index, payload_index, subject, sealed)", 5, pendingPayloads, (p, i, row) =>
+        {
+            p[i].Value = row.TenantId;
+            p[i + 1].Value = row.Index;
+            p[i + 2].Value = row.Payload;
+            p[i + 3].Value = (object?)row.Subject ?? DBNull.Value;
+            p[i + 4].Value = row.Sealed;
+        });
     }
 
     /// <summary>Writes the tree heads of the tenants the batch touched and the checkpoints that are due.</summary>
     public void FinishBatch(WriteContext context)
     {
-        scope = null;
+        FlushPending();
         foreach (var tenantId in dirty)
         {
             var state = tenants[tenantId];
@@ -223,8 +196,9 @@ internal sealed class EvidenceLog : IDisposable
     /// <summary>After a rollback: forget cached tenant state (it is reloaded from the database).</summary>
     public void Abort()
     {
-        scope = null;
         tenants.Clear();
+        pendingNodes.Clear();
+        pendingPayloads.Clear();
         dirty.Clear();
         pendingCheckpoints.Clear();
     }
@@ -235,8 +209,10 @@ internal sealed class EvidenceLog : IDisposable
     public void Dispose()
     {
         insertRecord.Dispose();
-        insertNode.Dispose();
-        insertPayload.Dispose();
+        foreach (var command in multiRowInserts.Values)
+        {
+            command.Dispose();
+        }
     }
 
     private TenantLogState GetOrLoad(string tenantId)
@@ -307,22 +283,42 @@ internal sealed class EvidenceLog : IDisposable
         return state;
     }
 
-    private void Touch(TenantLogState state)
+    private void Flush<T>(string table, int columns, List<T> rows, Action<SqliteParameterCollection, int, T> bind)
     {
-        if (scope is not null && !scope.ContainsKey(state.TenantId))
+        // SQLite 3.15 allows 999 host parameters per statement.
+        var chunk = 999 / columns;
+        for (var start = 0; start < rows.Count; start += chunk)
         {
-            scope[state.TenantId] = (state.Range.Clone(), dirty.Contains(state.TenantId));
-        }
-    }
+            var count = Math.Min(chunk, rows.Count - start);
+            if (!multiRowInserts.TryGetValue((table, count), out var command))
+            {
+                var values = string.Join(", ", Enumerable.Range(0, count).Select(r => "(" + string.Join(", ", Enumerable.Range(0, columns).Select(c => $"?{(r * columns) + c + 1}")) + ")"));
+                command = connection.Command($"INSERT INTO {table} VALUES {values}");
+                for (var i = 0; i < count * columns; i++)
+                {
+                    command.Parameters.Add(new SqliteParameter($"?{i + 1}", null));
+                }
 
-    private void InsertNode(string tenantId, int level, long index, byte[] hash)
-    {
-        var p = insertNode.Parameters;
-        p[0].Value = tenantId;
-        p[1].Value = level;
-        p[2].Value = index;
-        p[3].Value = hash;
-        insertNode.ExecuteNonQuery();
+                // Keep the full-size statement (and a few partial ones) prepared; rebuild the rest.
+                if (count == chunk || multiRowInserts.Count < 64)
+                {
+                    multiRowInserts[(table, count)] = command;
+                }
+            }
+
+            for (var r = 0; r < count; r++)
+            {
+                bind(command.Parameters, r * columns, rows[start + r]);
+            }
+
+            command.ExecuteNonQuery();
+            if (!multiRowInserts.ContainsValue(command))
+            {
+                command.Dispose();
+            }
+        }
+
+        rows.Clear();
     }
 
     private byte[] WriteTreeHead(TenantLogState state, DateTimeOffset now)

@@ -135,7 +135,16 @@ internal sealed class StoreWriter : IAsyncDisposable
     {
         var started = Stopwatch.GetTimestamp();
         Exception? lastError = null;
-        for (var attempt = 0; attempt <= options.WriteRetries; attempt++)
+        foreach (var operation in batch)
+        {
+            operation.Failure = null;
+        }
+
+        // No savepoint per operation: SQLCipher encrypts every page it copies into a savepoint journal, which made
+        // savepoints the dominant cost. An operation that fails instead rolls the whole transaction back and the batch is
+        // replayed without it (operations are functions of the database state, so replaying them is safe).
+        var attempt = 0;
+        while (true)
         {
             try
             {
@@ -143,12 +152,30 @@ internal sealed class StoreWriter : IAsyncDisposable
                 connection.Execute("BEGIN IMMEDIATE");
                 foreach (var operation in batch)
                 {
-                    operation.Failure = null;
-                    RunInSavepoint(operation);
+                    if (operation.Failure is not null)
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        operation.Execute(context);
+                    }
+                    catch (Exception ex) when (IsOperationFault(ex))
+                    {
+                        operation.Failure = ex;
+                        throw new OperationFaultedException();
+                    }
                 }
 
                 log.FinishBatch(context);
                 connection.Execute("COMMIT");
+            }
+            catch (OperationFaultedException)
+            {
+                TryRollback();
+                log.Abort();
+                continue;
             }
 #pragma warning disable CA1031 // Any failure rolls the batch back and is retried, then reported to every waiting caller.
             catch (Exception ex)
@@ -158,7 +185,19 @@ internal sealed class StoreWriter : IAsyncDisposable
                 TryRollback();
                 log.Abort();
                 Log.BatchCommitFailed(logger, batch.Count, attempt + 1, ex);
-                continue;
+                if (++attempt <= options.WriteRetries)
+                {
+                    continue;
+                }
+
+                var error = new EvidenceWriteException($"The store could not commit {batch.Count} writes after {options.WriteRetries + 1} attempts.", lastError);
+                health.RecordFailure(error, timeProvider.GetUtcNow());
+                foreach (var operation in batch)
+                {
+                    operation.Fail(operation.Failure ?? error);
+                }
+
+                return;
             }
 
             log.AfterCommit();
@@ -179,32 +218,11 @@ internal sealed class StoreWriter : IAsyncDisposable
             health.RecordCommit(batch.Count - failed, Stopwatch.GetElapsedTime(started));
             return;
         }
-
-        var error = new EvidenceWriteException($"The store could not commit {batch.Count} writes after {options.WriteRetries + 1} attempts.", lastError);
-        health.RecordFailure(error, timeProvider.GetUtcNow());
-        foreach (var operation in batch)
-        {
-            operation.Fail(error);
-        }
     }
 
-    private void RunInSavepoint(WriteOperation operation)
-    {
-        connection.Execute("SAVEPOINT op");
-        var snapshot = log.TakeSnapshot();
-        try
-        {
-            operation.Execute(context);
-            connection.Execute("RELEASE op");
-        }
-        catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 10 or 13 })
-        {
-            // Only this operation is undone; I/O errors (10) and a full disk (13) fail the whole batch instead.
-            connection.Execute("ROLLBACK TO op; RELEASE op");
-            log.RestoreSnapshot(snapshot);
-            operation.Failure = ex;
-        }
-    }
+    /// <summary>Whether an exception is the operation's own failure (bad input, a constraint) rather than the database's (I/O, full disk, corruption, lock).</summary>
+    private static bool IsOperationFault(Exception exception) =>
+        exception is not SqliteException { SqliteErrorCode: 5 or 8 or 10 or 11 or 13 or 14 or 26 } and not OutOfMemoryException;
 
     private void TryRollback()
     {
@@ -216,5 +234,10 @@ internal sealed class StoreWriter : IAsyncDisposable
         {
             // No transaction was open (BEGIN itself failed) or SQLite already rolled back.
         }
+    }
+
+    /// <summary>Signals that one operation failed and the batch must be replayed without it.</summary>
+    private sealed class OperationFaultedException : Exception
+    {
     }
 }

@@ -10,7 +10,12 @@ internal sealed class WorkOperation<T>(Func<WriteContext, T> work, bool exclusiv
 
     public Task<T> Task => completion.Task;
 
-    public override void Execute(WriteContext context) => result = work(context);
+    public override void Execute(WriteContext context)
+    {
+        // Work may read or delete rows that appends earlier in the batch buffered.
+        context.Log.FlushPending();
+        result = work(context);
+    }
 
     public override void Complete() => completion.TrySetResult(result!);
 
