@@ -6,7 +6,6 @@ using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.SqlCipher;
 using ARuntime.Sdk.SqlCipher.Keys;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using Microsoft.Data.Sqlite;
 
 namespace ARuntime.Sdk.Benchmarks.SqlCipher;
@@ -18,7 +17,7 @@ namespace ARuntime.Sdk.Benchmarks.SqlCipher;
 /// the same rows committed one transaction per record by a dedicated thread on the same SQLCipher library and settings.
 /// The p50/p99 of each are printed at the end of the run (the BenchmarkDotNet time is the 2 s window).
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[Config(typeof(SqlCipherBenchmarkConfig))]
 public class DurableAckLatencyBenchmarks
 {
     private const int Records = 2000;

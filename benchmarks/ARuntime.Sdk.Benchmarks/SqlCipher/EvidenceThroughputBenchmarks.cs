@@ -3,7 +3,6 @@ using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.SqlCipher;
 using ARuntime.Sdk.SqlCipher.Keys;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using Microsoft.Data.Sqlite;
 
 namespace ARuntime.Sdk.Benchmarks.SqlCipher;
@@ -14,7 +13,7 @@ namespace ARuntime.Sdk.Benchmarks.SqlCipher;
 /// Baseline: the same rows, 400-byte blobs, inserted by a bare loop in batched transactions of the writer's maximum batch
 /// size on the same SQLCipher library and settings. Records/s = 20,000 / time.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[Config(typeof(SqlCipherBenchmarkConfig))]
 [MemoryDiagnoser]
 public class EvidenceThroughputBenchmarks
 {

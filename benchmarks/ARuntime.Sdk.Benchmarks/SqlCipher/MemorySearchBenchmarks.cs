@@ -16,7 +16,7 @@ namespace ARuntime.Sdk.Benchmarks.SqlCipher;
 /// over plaintext terms (matchinfo + BM25, then reading the 10 texts). The 100,000-item fixtures are built once and kept
 /// in the temporary directory for later runs.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[Config(typeof(SqlCipherSearchBenchmarkConfig))]
 public class MemorySearchBenchmarks
 {
     private const int Items = 100_000;
