@@ -239,29 +239,34 @@ public sealed class SqlCipherMemoryStore : IMemoryStore
             connection.Execute("BEGIN");
             try
             {
-                var ranked = new List<(long Id, double Score, long Updated)>();
-                using (var command = connection.Command(
-                    // CROSS JOIN keeps the full-text match as the outer loop (SQLite never reorders it), so the index answers
-                    // the query and only its matches are joined, never one full-text query per item of the scope.
-                    "SELECT m.id, matchinfo(memory_fts, 'pcnalx'), m.updated_ticks FROM memory_fts CROSS JOIN memory_item m ON m.id = memory_fts.docid " +
-                    "WHERE memory_fts MATCH $match AND m.tenant_id = $t AND m.scope_kind = $k AND m.owner_id = $o " +
-                    "AND (m.expires_ticks IS NULL OR m.expires_ticks > $now) AND m.updated_ticks >= $since")
-                    .With("$match", match).With("$t", query.Scope.TenantId).With("$k", (int)query.Scope.Kind).With("$o", MemoryRows.OwnerOf(query.Scope))
-                    .With("$now", now).With("$since", query.UpdatedSince?.UtcTicks ?? long.MinValue))
+                // Rank every full-text match first (the index alone answers this), then read candidates best first,
+                // keeping those in the scope, unexpired and fresh enough, until the limit is reached. Terms are blinded
+                // per tenant, so every match belongs to the tenant; the SQL filter still enforces tenant and scope.
+                var ranked = new List<(long Id, double Score)>();
+                using (var command = connection.Command("SELECT docid, matchinfo(memory_fts, 'pcnalx') FROM memory_fts WHERE memory_fts MATCH $match").With("$match", match))
                 using (var reader = command.ExecuteReader())
                 {
                     while (reader.Read())
                     {
-                        ranked.Add((reader.GetInt64(0), Bm25.Score(reader.GetBytes(1)), reader.GetInt64(2)));
+                        ranked.Add((reader.GetInt64(0), Bm25.Score(reader.GetBytes(1))));
                     }
                 }
 
-                var top = ranked.OrderByDescending(r => r.Score).ThenByDescending(r => r.Updated).ThenBy(r => r.Id).Take(query.Limit).ToList();
-                results = new List<MemoryItem>(top.Count);
-                using var fetch = connection.Command($"SELECT {MemoryRows.ItemColumns} FROM memory_item WHERE id = $id AND tenant_id = $t").With("$t", query.Scope.TenantId);
+                ranked.Sort(static (a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : b.Id.CompareTo(a.Id));
+                results = new List<MemoryItem>(Math.Min(query.Limit, ranked.Count));
+                using var fetch = connection.Command(
+                    $"SELECT {MemoryRows.ItemColumns} FROM memory_item WHERE id = $id AND tenant_id = $t AND scope_kind = $k AND owner_id = $o " +
+                    "AND (expires_ticks IS NULL OR expires_ticks > $now) AND updated_ticks >= $since")
+                    .With("$t", query.Scope.TenantId).With("$k", (int)query.Scope.Kind).With("$o", MemoryRows.OwnerOf(query.Scope))
+                    .With("$now", now).With("$since", query.UpdatedSince?.UtcTicks ?? long.MinValue);
                 var idParameter = fetch.Parameters.AddWithValue("$id", 0L);
-                foreach (var (id, _, _) in top)
+                foreach (var (id, _) in ranked)
                 {
+                    if (results.Count == query.Limit)
+                    {
+                        break;
+                    }
+
                     idParameter.Value = id;
                     using var reader = fetch.ExecuteReader();
                     if (reader.Read())
