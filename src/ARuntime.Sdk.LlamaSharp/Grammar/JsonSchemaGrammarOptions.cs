@@ -27,6 +27,17 @@ public sealed record JsonSchemaGrammarOptions
     public int MaxFractionDigits { get; init; } = 10;
 
     /// <summary>
+    /// Gets a value indicating whether generated strings write U+0800-U+0FFF and characters beyond the Basic
+    /// Multilingual Plane only as <c>\u</c> escapes (astral characters as escaped surrogate pairs), never raw. llama.cpp
+    /// decodes sampled bytes leniently, so with byte-fallback tokens a model can otherwise spell a character as an
+    /// overlong, invalid UTF-8 sequence that the grammar accepts; these two ranges are the only ones where that can
+    /// happen. Default <see langword="true"/> (valid UTF-8 by construction); set it to <see langword="false"/> to let
+    /// models write those scripts (for example Devanagari, Thai) and emoji raw, relying on the validation after
+    /// generation to catch invalid bytes.
+    /// </summary>
+    public bool ByteFallbackSafeStrings { get; init; } = true;
+
+    /// <summary>
     /// Gets the largest grammar, in characters of GBNF text, the compiler produces; larger schemas give an
     /// <see cref="UnsupportedSchemaException"/>. Default 1,000,000.
     /// </summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ARuntime.Sdk.LlamaSharp.Grammar.Gbnf;
 
 namespace ARuntime.Sdk.LlamaSharp.Grammar.Compilation;
@@ -6,37 +5,39 @@ namespace ARuntime.Sdk.LlamaSharp.Grammar.Compilation;
 /// <summary>
 /// The characters of JSON strings, as grammar. A grammar describes the encoded JSON text while schemas constrain the
 /// decoded string, so every decoded character set is translated into the JSON encodings the grammar allows: raw
-/// characters, the short escapes and <c>\uXXXX</c> for other control characters.
+/// characters, the short escapes, and <c>\uXXXX</c> escapes for everything that is not written raw.
 /// </summary>
-internal static class JsonStringGrammar
+/// <remarks>
+/// llama.cpp decodes sampled bytes leniently: with byte-fallback tokens a model can spell a character as an overlong
+/// (invalid) UTF-8 sequence that the grammar still accepts, but only behind the lead bytes <c>E0</c> (when the class also
+/// allows U+0800-U+0FFF) and <c>F0</c> (when it also allows characters beyond the BMP). With
+/// <see cref="JsonSchemaGrammarOptions.ByteFallbackSafeStrings"/> those two ranges are never written raw — they stay
+/// available as escapes (astral characters as escaped surrogate pairs) — so every generated string is valid UTF-8.
+/// </remarks>
+internal sealed class JsonStringGrammar
 {
     /// <summary>The short escapes, by decoded character.</summary>
-    private static readonly Dictionary<int, string> ShortEscapes = new()
-    {
-        ['"'] = "\\\"",
-        ['\\'] = "\\\\",
-        ['\b'] = "\\b",
-        ['\f'] = "\\f",
-        ['\n'] = "\\n",
-        ['\r'] = "\\r",
-        ['\t'] = "\\t",
-    };
+    private static readonly (int Character, string Escape)[] ShortEscapes =
+    [
+        ('"', "\\\""), ('\\', "\\\\"), ('\b', "\\b"), ('\f', "\\f"), ('\n', "\\n"), ('\r', "\\r"), ('\t', "\\t"),
+    ];
+
+    private static readonly CodePointSet ShortEscaped = CodePointSet.OfChars("\"\\\b\f\n\r\t");
+
+    private static readonly CodePointSet Controls = CodePointSet.FromRanges((0, 0x1F), (0x7F, 0x9F));
+
+    private static readonly CodePointSet OverlongProne = CodePointSet.FromRanges((0x800, 0xFFF), (0x10000, CodePointSet.MaxCodePoint));
+
+    private static readonly UnsatisfiableCause NoCharacter = new(string.Empty, string.Empty, "no character");
 
     /// <summary>
-    /// Gets the characters written raw: every Unicode scalar except the quote, the backslash and control characters
-    /// (C0, DEL and C1; JSON allows DEL and C1 raw, but they are never useful and only invite garbage).
-    /// </summary>
-    public static CodePointSet RawCharacters { get; } =
-        CodePointSet.AllScalars.Except(CodePointSet.FromRanges((0, 0x1F), ('"', '"'), ('\\', '\\'), (0x7F, 0x9F)));
-
-    /// <summary>
-    /// Gets characters that each form a grapheme cluster of their own next to one another, so a string that starts with
-    /// n of them has at least n text elements — how JSON Schema validators (JsonSchema.Net among them) count
+    /// Characters that each form a grapheme cluster of their own next to one another, so a string that starts with n of
+    /// them has at least n text elements — how JSON Schema validators (JsonSchema.Net among them) count
     /// <c>minLength</c>. Combining marks, joiners, Hangul jamo, regional indicators, prepended concatenation marks and
-    /// the carriage return (which joins a following line feed) are left out. A unit test checks every character
-    /// against .NET's own segmentation.
+    /// the carriage return (which joins a following line feed) are left out. A unit test checks every character against
+    /// .NET's own text segmentation.
     /// </summary>
-    public static CodePointSet GraphemeSafeCharacters { get; } = CodePointSet.FromRanges(
+    public static readonly CodePointSet GraphemeSafe = CodePointSet.FromRanges(
         ('\t', '\t'), ('\n', '\n'), ('\b', '\b'), ('\f', '\f'),
         (0x20, 0x7E),
         (0xA0, 0xAC), (0xAE, 0x2FF),
@@ -50,23 +51,43 @@ internal static class JsonStringGrammar
         (0xFF01, 0xFF5E),
         (0x1F600, 0x1F64F));
 
-    /// <summary>Gets the hexadecimal digits of a <c>\u</c> escape that does not encode a surrogate.</summary>
-    public static GbnfExpr NonSurrogateHex4 { get; } = G.Alt(
-        G.Seq(G.Class(('0', '9'), ('a', 'c'), ('A', 'C'), ('e', 'f'), ('E', 'F')), G.Rep(Hex, 3, 3)),
-        G.Seq(G.Class(('d', 'd'), ('D', 'D')), G.Class(('0', '7')), G.Rep(Hex, 2, 2)));
+    /// <summary>Initializes a new instance of the <see cref="JsonStringGrammar"/> class.</summary>
+    /// <param name="byteFallbackSafe">Whether to keep overlong-prone characters out of raw text.</param>
+    public JsonStringGrammar(bool byteFallbackSafe)
+    {
+        var raw = CodePointSet.AllScalars.Except(Controls).Except(CodePointSet.OfChars("\"\\"));
+        RawCharacters = byteFallbackSafe ? raw.Except(OverlongProne) : raw;
+        GraphemeSafeCharacters = byteFallbackSafe ? GraphemeSafe.Except(OverlongProne) : GraphemeSafe;
+    }
+
+    /// <summary>Gets the characters written raw (unescaped).</summary>
+    public CodePointSet RawCharacters { get; }
+
+    /// <summary>Gets the grapheme-safe characters (see <see cref="GraphemeSafe"/>) this grammar can write.</summary>
+    public CodePointSet GraphemeSafeCharacters { get; }
 
     private static GbnfExpr Hex => G.Class(('0', '9'), ('a', 'f'), ('A', 'F'));
 
     /// <summary>
-    /// One JSON-encoded character of any string: a raw character, a short escape or a <c>\u</c> escape of a
-    /// non-surrogate (a lone surrogate would not decode to valid text).
+    /// One JSON-encoded character of any string: a raw character, a short escape (or <c>\/</c>), a <c>\u</c> escape of
+    /// a non-surrogate, or an escaped surrogate pair (lone surrogates would not decode to valid text).
     /// </summary>
-    public static GbnfExpr AnyCharacter() => G.Alt(
-        G.Class(RawCharacters, Unsatisfiable()),
-        G.Seq(G.Lit("\\"), G.Alt(G.Class(CodePointSet.OfChars("\"\\/bfnrt"), Unsatisfiable()), G.Seq(G.Lit("u"), NonSurrogateHex4))));
+    public GbnfExpr AnyCharacter()
+    {
+        var nonSurrogate = G.Alt(
+            G.Seq(G.Class(('0', '9'), ('a', 'c'), ('A', 'C'), ('e', 'f'), ('E', 'F')), G.Rep(Hex, 3, 3)),
+            G.Seq(G.Class(('d', 'd'), ('D', 'D')), G.Class(('0', '7')), G.Rep(Hex, 2, 2)));
+        var surrogatePair = G.Seq(
+            G.Class(('d', 'd'), ('D', 'D')), G.Class(('8', '9'), ('a', 'b'), ('A', 'B')), G.Rep(Hex, 2, 2),
+            G.Lit("\\u"),
+            G.Class(('d', 'd'), ('D', 'D')), G.Class(('c', 'f'), ('C', 'F')), G.Rep(Hex, 2, 2));
+        return G.Alt(
+            G.Class(RawCharacters, NoCharacter),
+            G.Seq(G.Lit("\\"), G.Alt(G.Class(CodePointSet.OfChars("\"\\/bfnrt"), NoCharacter), G.Seq(G.Lit("u"), G.Alt(nonSurrogate, surrogatePair)))));
+    }
 
-    /// <summary>One JSON-encoded character from <paramref name="decoded"/>, in a single encoding per character.</summary>
-    public static GbnfExpr Encode(CodePointSet decoded, UnsatisfiableCause cause)
+    /// <summary>One JSON-encoded character from <paramref name="decoded"/> (Basic Multilingual Plane only).</summary>
+    public GbnfExpr Encode(CodePointSet decoded, UnsatisfiableCause cause)
     {
         ArgumentNullException.ThrowIfNull(decoded);
         var alternatives = new List<GbnfExpr> { G.Class(decoded.Intersect(RawCharacters), cause) };
@@ -78,38 +99,74 @@ internal static class JsonStringGrammar
             }
         }
 
-        // Remaining control characters as \u00XX, grouped by their third hex digit.
-        var controls = decoded.Intersect(CodePointSet.FromRanges((0, 0x1F), (0x7F, 0x9F)));
-        foreach (var high in new[] { 0, 1, 7, 8, 9 })
+        // Everything else in the BMP that is not raw: \uXXXX, digit by digit.
+        var escaped = decoded.Intersect(CodePointSet.FromRanges((0, 0xD7FF), (0xE000, 0xFFFF))).Except(RawCharacters).Except(ShortEscaped);
+        if (!escaped.IsEmpty)
         {
-            var lows = new List<(int, int)>();
-            for (var low = 0; low < 16; low++)
+            alternatives.Add(G.Seq(G.Lit("\\u"), HexDigits(escaped, 0, 4)));
+        }
+
+        var result = G.Alt(alternatives);
+        return result is GbnfNever ? new GbnfNever(cause) : result;
+    }
+
+    /// <summary>
+    /// Hexadecimal digits (either case) spelling exactly the values of <paramref name="values"/>, which all lie in
+    /// [<paramref name="prefix"/> * 16^<paramref name="digits"/>, next prefix).
+    /// </summary>
+    private static GbnfExpr HexDigits(CodePointSet values, int prefix, int digits)
+    {
+        if (digits == 0)
+        {
+            return G.Empty;
+        }
+
+        var span = 1 << (4 * (digits - 1));
+        var full = new List<int>();
+        var alternatives = new List<GbnfExpr>();
+        for (var nibble = 0; nibble < 16; nibble++)
+        {
+            var start = ((prefix * 16) + nibble) * span;
+            var block = values.Intersect(CodePointSet.Range(start, start + span - 1));
+            if (block.IsEmpty)
             {
-                var value = (high * 16) + low;
-                if (controls.Contains(value) && !ShortEscapes.ContainsKey(value))
-                {
-                    var digit = low.ToString("x", CultureInfo.InvariantCulture)[0];
-                    lows.Add((digit, digit));
-                }
+                continue;
             }
 
-            if (lows.Count > 0)
+            if (block.Count == span)
             {
-                alternatives.Add(G.Seq(
-                    G.Lit("\\u00" + high.ToString(CultureInfo.InvariantCulture)),
-                    G.Class(CodePointSet.FromRanges([.. lows]), cause)));
+                full.Add(nibble);
+            }
+            else
+            {
+                alternatives.Add(G.Seq(G.Class(NibbleSet([nibble]), NoCharacter), HexDigits(block, (prefix * 16) + nibble, digits - 1)));
             }
         }
 
-        return G.Alt(alternatives) is var result && result is GbnfNever ? new GbnfNever(cause) : result;
+        if (full.Count > 0)
+        {
+            alternatives.Insert(0, G.Seq(G.Class(NibbleSet(full), NoCharacter), G.Rep(Hex, digits - 1, digits - 1)));
+        }
+
+        return G.Alt(alternatives);
     }
 
-    /// <summary>The JSON encoding of one decoded string as a literal (used for pattern literals).</summary>
-    public static GbnfExpr EncodeLiteral(string decoded, UnsatisfiableCause cause)
+    private static CodePointSet NibbleSet(IEnumerable<int> nibbles)
     {
-        ArgumentNullException.ThrowIfNull(decoded);
-        return G.Seq(decoded.EnumerateRunes().Select(r => Encode(CodePointSet.Single(r.Value), cause)));
-    }
+        var ranges = new List<(int, int)>();
+        foreach (var nibble in nibbles)
+        {
+            if (nibble < 10)
+            {
+                ranges.Add(('0' + nibble, '0' + nibble));
+            }
+            else
+            {
+                ranges.Add(('a' + nibble - 10, 'a' + nibble - 10));
+                ranges.Add(('A' + nibble - 10, 'A' + nibble - 10));
+            }
+        }
 
-    private static UnsatisfiableCause Unsatisfiable() => new(string.Empty, string.Empty, "no character");
+        return CodePointSet.FromRanges([.. ranges]);
+    }
 }

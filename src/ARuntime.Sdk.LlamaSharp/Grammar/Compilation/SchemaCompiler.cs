@@ -24,6 +24,7 @@ internal sealed class SchemaCompiler
     private readonly Dictionary<string, string> primitives = new(StringComparer.Ordinal);
     private readonly NumberGrammar numbers;
     private readonly Func<SchemaValidator> validator;
+    private readonly JsonStringGrammar characters;
     private readonly StringGrammar strings;
 
     private SchemaCompiler(SchemaDocument document, JsonSchemaGrammarOptions options, Func<SchemaValidator> validator)
@@ -33,7 +34,8 @@ internal sealed class SchemaCompiler
         this.validator = validator;
         extraAnnotations = new HashSet<string>(options.AdditionalAnnotationKeywords, StringComparer.Ordinal);
         numbers = new NumberGrammar(options.MaxIntegerDigits, options.MaxFractionDigits);
-        strings = new StringGrammar(AnyCharacter(), GraphemeSafeCharacter());
+        characters = new JsonStringGrammar(options.ByteFallbackSafeStrings);
+        strings = new StringGrammar(characters, AnyCharacter(), GraphemeSafeCharacter());
     }
 
     /// <summary>Compiles <paramref name="schema"/>.</summary>
@@ -824,11 +826,11 @@ internal sealed class SchemaCompiler
         ? G.Empty
         : Primitive("ws", () => G.Rep(G.Class(CodePointSet.OfChars(" \t\n\r"), new UnsatisfiableCause(string.Empty, string.Empty, "ws")), 0, options.MaxWhitespace));
 
-    private GbnfExpr AnyCharacter() => Primitive("char", JsonStringGrammar.AnyCharacter);
+    private GbnfExpr AnyCharacter() => Primitive("char", characters.AnyCharacter);
 
     private GbnfExpr GraphemeSafeCharacter() => Primitive(
         "safe-char",
-        () => JsonStringGrammar.Encode(JsonStringGrammar.GraphemeSafeCharacters, new UnsatisfiableCause(string.Empty, string.Empty, "safe-char")));
+        () => characters.Encode(characters.GraphemeSafeCharacters, new UnsatisfiableCause(string.Empty, string.Empty, "safe-char")));
 
     /// <summary>
     /// Any JSON value (the schema <c>true</c> or <c>{}</c>). Objects are empty: the compiler never generates property names

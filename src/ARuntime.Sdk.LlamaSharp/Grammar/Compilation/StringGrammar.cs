@@ -7,9 +7,9 @@ namespace ARuntime.Sdk.LlamaSharp.Grammar.Compilation;
 /// The contents of JSON strings (without the quotes) for <c>minLength</c>/<c>maxLength</c>, <c>pattern</c> and
 /// <c>format</c>. Lengths count code points in the grammar; validators count text elements (grapheme clusters), which
 /// are never more than code points, so <c>maxLength</c> holds by construction, and the first <c>minLength</c> characters
-/// come from <see cref="JsonStringGrammar.GraphemeSafeCharacters"/> so that <c>minLength</c> holds too.
+/// come from <see cref="JsonStringGrammar.GraphemeSafe"/> so that <c>minLength</c> holds too.
 /// </summary>
-internal sealed class StringGrammar(GbnfExpr anyCharacter, GbnfExpr graphemeSafeCharacter)
+internal sealed class StringGrammar(JsonStringGrammar characters, GbnfExpr anyCharacter, GbnfExpr graphemeSafeCharacter)
 {
     /// <summary>Any string of <paramref name="minLength"/> to <paramref name="maxLength"/> characters.</summary>
     public GbnfExpr Lengths(int minLength, int? maxLength)
@@ -55,8 +55,8 @@ internal sealed class StringGrammar(GbnfExpr anyCharacter, GbnfExpr graphemeSafe
 
             var safe = minLength >= 2 ? minLength : 0;
             return G.Seq(
-                G.Rep(JsonStringGrammar.Encode(chars.Intersect(JsonStringGrammar.GraphemeSafeCharacters), cause), safe, safe),
-                G.Rep(JsonStringGrammar.Encode(chars, cause), (int)lo - safe, (int?)hi - safe));
+                G.Rep(characters.Encode(chars.Intersect(characters.GraphemeSafeCharacters), cause), safe, safe),
+                G.Rep(characters.Encode(chars, cause), (int)lo - safe, (int?)hi - safe));
         }
 
         var anchored = branches.All(b => b.AnchoredStart && b.AnchoredEnd);
@@ -70,7 +70,7 @@ internal sealed class StringGrammar(GbnfExpr anyCharacter, GbnfExpr graphemeSafe
         var maxFits = maxLength is null || most <= maxLength;
         var minFits = minLength == 0
             || (minLength == 1 && fewest >= 1)
-            || (fewest >= minLength && anchored && branches.All(b => AllGeneratedSafe(b.Body)));
+            || (fewest >= minLength && anchored && branches.All(b => AllGeneratedSafe(b.Body, characters.GraphemeSafeCharacters)));
         if (!maxFits || !minFits)
         {
             throw new UnsupportedSchemaException(
@@ -84,7 +84,7 @@ internal sealed class StringGrammar(GbnfExpr anyCharacter, GbnfExpr graphemeSafe
         var anyStar = G.Rep(anyCharacter, 0, null);
         return G.Alt(branches.Select(branch =>
         {
-            var body = Convert(branch.Body, cause);
+            var body = Convert(characters, branch.Body, cause);
             if (!branch.AnchoredStart && !branch.AnchoredEnd && body is GbnfEmpty)
             {
                 return anyStar;
@@ -94,12 +94,12 @@ internal sealed class StringGrammar(GbnfExpr anyCharacter, GbnfExpr graphemeSafe
         }));
     }
 
-    private static GbnfExpr Convert(PatternNode node, UnsatisfiableCause cause) => node switch
+    private static GbnfExpr Convert(JsonStringGrammar characters, PatternNode node, UnsatisfiableCause cause) => node switch
     {
-        PatternChars chars => JsonStringGrammar.Encode(chars.Generated, cause),
-        PatternSequence sequence => G.Seq(sequence.Items.Select(i => Convert(i, cause))),
-        PatternAlternation alternation => G.Alt(alternation.Items.Select(i => Convert(i, cause))),
-        PatternRepeat repeat => G.Rep(Convert(repeat.Item, cause), repeat.Min, repeat.Max),
+        PatternChars chars => characters.Encode(chars.Generated, cause),
+        PatternSequence sequence => G.Seq(sequence.Items.Select(i => Convert(characters, i, cause))),
+        PatternAlternation alternation => G.Alt(alternation.Items.Select(i => Convert(characters, i, cause))),
+        PatternRepeat repeat => G.Rep(Convert(characters, repeat.Item, cause), repeat.Min, repeat.Max),
         _ => throw new InvalidOperationException("Unknown pattern node."),
     };
 
@@ -110,12 +110,12 @@ internal sealed class StringGrammar(GbnfExpr anyCharacter, GbnfExpr graphemeSafe
         _ => null,
     };
 
-    private static bool AllGeneratedSafe(PatternNode node) => node switch
+    private static bool AllGeneratedSafe(PatternNode node, CodePointSet safe) => node switch
     {
-        PatternChars chars => chars.Generated.Except(JsonStringGrammar.GraphemeSafeCharacters).IsEmpty,
-        PatternSequence sequence => sequence.Items.All(AllGeneratedSafe),
-        PatternAlternation alternation => alternation.Items.All(AllGeneratedSafe),
-        PatternRepeat repeat => AllGeneratedSafe(repeat.Item),
+        PatternChars chars => chars.Generated.Except(safe).IsEmpty,
+        PatternSequence sequence => sequence.Items.All(i => AllGeneratedSafe(i, safe)),
+        PatternAlternation alternation => alternation.Items.All(i => AllGeneratedSafe(i, safe)),
+        PatternRepeat repeat => AllGeneratedSafe(repeat.Item, safe),
         _ => false,
     };
 }
