@@ -8,7 +8,7 @@ public sealed class GbnfGrammarTests
 {
     [TestCase("root ::= \"a\"")]
     [TestCase("root ::= \"a\" | \"b\" \"c\"\n")]
-    [TestCase("# a comment\nroot ::= item+ # trailing comment\nitem ::= [a-z0-9\\-] | \"\\\\\" [\\x22\\u00e9\\U0001F600]\n")]
+    [TestCase("# a comment\nroot ::= item+ # trailing comment\nitem ::= [a-z0-9\\x2D] | \"\\\\\" [\\x22\\u00e9\\U0001F600\\[\\]]\n")]
     [TestCase("root ::= ( \"x\" | \"y\"\n  | \"z\" )* [^\"\\\\]")]
     [TestCase("root ::= [a]{3} [b]{0,5} [c]{2,} [d]? [e]{1999}")]
     [TestCase("root ::= list\nlist ::= \"[\" ( item ( \",\" item )* )? \"]\"\nitem ::= [0-9] | list")]
@@ -31,6 +31,7 @@ public sealed class GbnfGrammarTests
     [TestCase("root ::= ( \"a\"", "expecting ')'")]
     [TestCase("root ::= \"a\" )", "expecting a newline")]
     [TestCase("root ::= \"a\\q\"", "unknown escape")]
+    [TestCase("root ::= [a\\-z]", "unknown escape")]
     [TestCase("root ::= \"\\x4\"", "hexadecimal digits")]
     [TestCase("root ::= \"abc", "unterminated string literal")]
     [TestCase("root ::= [abc", "unterminated character class")]

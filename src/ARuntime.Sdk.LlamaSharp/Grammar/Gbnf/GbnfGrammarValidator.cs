@@ -497,7 +497,8 @@ internal static class GbnfGrammarValidator
                     case 'n':
                         pos += 2;
                         return '\n';
-                    case '\\' or '"' or '[' or ']' or '-':
+                    // The llama.cpp bundled with LLamaSharp 0.30 has no '\-' escape (later versions do).
+                    case '\\' or '"' or '[' or ']':
                         pos += 2;
                         return escape;
                     default:
