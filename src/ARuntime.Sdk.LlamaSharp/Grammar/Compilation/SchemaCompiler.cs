@@ -212,7 +212,7 @@ internal sealed class SchemaCompiler
             // The value must also satisfy every sibling keyword of every combined schema; the validator decides exactly.
             if (merged.Atoms.All(atom => schemaValidator.ValidateAt(atom, value).IsValid))
             {
-                literals.Add(G.Lit(text));
+                literals.Add(G.Lit(characters.EscapeLiteral(text)));
             }
         }
 
@@ -457,7 +457,7 @@ internal sealed class SchemaCompiler
         var ws = Whitespace();
         var separator = G.Seq(ws, G.Lit(","), ws);
         var members = properties
-            .Select(p => G.Seq(G.Lit(JsonText.Quote(p.Name)), ws, G.Lit(":"), ws, p.Value))
+            .Select(p => G.Seq(G.Lit(characters.EscapeLiteral(JsonText.Quote(p.Name))), ws, G.Lit(":"), ws, p.Value))
             .ToList();
 
         // rest(i): the members from i on, each after a separator, given at least one member so far.
