@@ -13,6 +13,7 @@ namespace ARuntime.Sdk.LlamaSharp.Grammar.Compilation;
 internal sealed class SchemaCompiler
 {
     private const int MaxConjunctions = 20_000;
+    private const int MaxNesting = 256;
 
     private static readonly string[] ChoiceKeywords = ["anyOf", "oneOf"];
 
@@ -26,6 +27,7 @@ internal sealed class SchemaCompiler
     private readonly Func<SchemaValidator> validator;
     private readonly JsonStringGrammar characters;
     private readonly StringGrammar strings;
+    private int nesting;
 
     private SchemaCompiler(SchemaDocument document, JsonSchemaGrammarOptions options, Func<SchemaValidator> validator)
     {
@@ -94,10 +96,16 @@ internal sealed class SchemaCompiler
             throw new UnsupportedSchemaException(string.Empty, inputs[0], "the schema is too complex to compile (too many combinations of anyOf/oneOf/allOf)");
         }
 
+        if (++nesting > MaxNesting)
+        {
+            throw new UnsupportedSchemaException(string.Empty, inputs[0], "the schema is nested too deeply to compile");
+        }
+
         var name = rules.Reserve(hint);
         conjunctions[key] = name;
         rules.SetOrigin(name, inputs[0]);
         rules.Define(name, CompileConjunction(inputs, resolved, name));
+        nesting--;
         return G.Ref(name);
     }
 
