@@ -254,8 +254,8 @@ internal sealed class RequestTelemetry
         activity.SetTag(Deployment, deployment.Name);
         activity.SetTag(InferenceAttempt, attempt);
         activity.SetTag(RequestMaxTokens, request.MaxOutputTokens);
-        activity.SetTag(RequestTemperature, (double)request.Sampling.Temperature);
-        activity.SetTag(RequestTopP, (double)request.Sampling.TopP);
+        activity.SetTag(RequestTemperature, Exact(request.Sampling.Temperature));
+        activity.SetTag(RequestTopP, Exact(request.Sampling.TopP));
         activity.SetTag(RequestTopK, (double)request.Sampling.TopK);
         if (request.Sampling.Seed is { } seed)
         {
@@ -597,6 +597,9 @@ internal sealed class RequestTelemetry
 
         return call.ReasonCodes.Count > 0 ? call.ReasonCodes[^1] : TelemetryValues.Snake(call.Outcome.Value);
     }
+
+    /// <summary>Widens a float as written (0.7f → 0.7, not 0.699999988...), as a double attribute.</summary>
+    private static double Exact(float value) => float.IsFinite(value) && Math.Abs(value) < 1e9f ? (double)(decimal)value : value;
 
     private static void Finish(Activity activity, TimeSpan duration)
     {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using ARuntime.Sdk.Approvals;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.Policy;
 using ARuntime.Sdk.Testing;
 using ARuntime.Sdk.Tests.Observability.Support;
 
@@ -245,6 +247,40 @@ public sealed class TraceTests
             Assert.That(root.Status, Is.EqualTo(ActivityStatusCode.Error));
             Assert.That(root.GetTagItem("error.type"), Is.EqualTo(result.Error.Code));
             Assert.That(root.GetTagItem("aruntime.status"), Is.EqualTo("failed"));
+        });
+    }
+
+    [Test]
+    public async Task ResumedRequest_ContinuesItsTrace_UnderTheSpanItPausedIn()
+    {
+        using var capture = new TelemetryCapture();
+        await using var harness = ObservedRuntime.Create(capture, o => o.Policy.Rules.Add(new PolicyRule { Id = "approve-orders", Outcome = PolicyOutcome.RequireApproval, Tools = [ObservedRuntime.ToolName] }));
+
+        var paused = await harness.RunAsync("Where is my order A-1?", ObservedRuntime.ToolName);
+        var pausedRecords = harness.Evidence.ForRequest(paused.RequestId);
+        var resumed = await harness.Runtime.ResumeAsync(new ApprovalDecision
+        {
+            ApprovalId = paused.PendingApproval!.ApprovalId,
+            TenantId = "tenant-test",
+            Approver = new ActorIdentity { Id = "approver", Roles = [] },
+            Verdict = ApprovalVerdict.Approve,
+        });
+
+        var records = harness.Evidence.ForRequest(paused.RequestId);
+        var traceId = records[0].TraceId!;
+        var spans = capture.Trace(traceId);
+        var requestSpans = spans.Where(a => a.DisplayName.StartsWith("invoke_agent", StringComparison.Ordinal)).ToList();
+        var spanIds = spans.Select(a => a.SpanId.ToHexString()).ToHashSet();
+        Assert.Multiple(() =>
+        {
+            Assert.That(paused.Status, Is.EqualTo(AgentRunStatus.PendingApproval));
+            Assert.That(resumed.Status, Is.EqualTo(AgentRunStatus.Completed));
+            Assert.That(records.Select(r => r.TraceId), Is.All.EqualTo(traceId), "both runs share the request's trace id");
+            Assert.That(requestSpans, Has.Count.EqualTo(2));
+            Assert.That(requestSpans[1].GetTagItem("aruntime.resumed"), Is.EqualTo(true));
+            Assert.That(requestSpans[1].ParentSpanId.ToHexString(), Is.EqualTo(pausedRecords[^1].SpanId), "the resumed run hangs under the span the request paused in");
+            Assert.That(records.Skip(pausedRecords.Count).Where(r => r.Kind == EvidenceKinds.Stage && r.Outcome != StageOutcome.NotReached).Select(r => r.SpanId),
+                Is.All.Matches<string?>(id => spanIds.Contains(id!)), "the resumed run's stage records join its spans");
         });
     }
 
