@@ -6,22 +6,24 @@ using OpenTelemetry.Trace;
 namespace QuickStart;
 
 /// <summary>
-/// Prints the runtime's OpenTelemetry spans and metrics to the console when the sample runs with <c>--otel-console</c>.
-/// In an application, register the same two calls (<c>AddARuntimeInstrumentation()</c>) with your tracer and meter providers
-/// and your exporter of choice. Content (prompts, answers, tool payloads) stays out of the spans unless you opt in with
+/// With <c>--otel-console</c>, prints the runtime's OpenTelemetry spans (<c>invoke_agent</c>, one per stage, <c>chat</c>,
+/// <c>execute_tool</c>) and metrics (<c>gen_ai.client.token.usage</c>, <c>gen_ai.client.operation.duration</c>, ...) to
+/// standard output. In an application, make the same two <c>AddARuntimeInstrumentation()</c> calls on your tracer and meter
+/// providers and pick your exporter. Prompts, answers and tool payloads stay out of the spans unless you opt in with
 /// <c>OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true</c> or <c>options.Telemetry.CaptureMessageContent</c>.
 /// </summary>
-internal static class ConsoleTelemetry
+public static class TelemetrySetup
 {
-    /// <summary>The command-line flag that turns the console exporter on.</summary>
+    /// <summary>The flag that turns the console exporter on.</summary>
     public const string Flag = "--otel-console";
 
-    /// <summary>Starts console export when <paramref name="args"/> holds <see cref="Flag"/>; dispose the result to flush.</summary>
-    /// <param name="args">The command-line arguments.</param>
-    /// <returns>The providers to dispose at exit, or <see langword="null"/> when the flag is absent.</returns>
-    public static IDisposable? StartIfRequested(string[] args)
+    /// <summary>Starts console export when the command line asks for it; dispose the result to flush before exit.</summary>
+    /// <param name="options">The command line.</param>
+    /// <returns>The providers to dispose, or <see langword="null"/> without the flag.</returns>
+    public static IDisposable? Start(QuickStartOptions options)
     {
-        if (!args.Contains(Flag, StringComparer.Ordinal))
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.Has(Flag))
         {
             return null;
         }
