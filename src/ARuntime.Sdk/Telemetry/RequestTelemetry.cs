@@ -54,7 +54,9 @@ internal sealed class RequestTelemetry
         }
 
         KeyValuePair<string, object?>[] tags = [new(OperationName, InvokeAgent), new(AgentName, options.AgentName)];
-        var activity = RuntimeTelemetry.Source.StartActivity(InvokeAgent + " " + options.AgentName, ActivityKind.Internal, parent, tags, links, startedAt);
+        var activity = RuntimeTelemetry.Source.HasListeners()
+            ? RuntimeTelemetry.Source.StartActivity(InvokeAgent + " " + options.AgentName, ActivityKind.Internal, parent, tags, links, startedAt)
+            : null;
         if (parent == default)
         {
             // No trace context of the request's own: it joins the ambient trace or starts one, and its records carry that id.
@@ -174,7 +176,7 @@ internal sealed class RequestTelemetry
         }
 
         Activity? activity = null;
-        if (runtime.Options.Telemetry.StageSpans)
+        if (runtime.Options.Telemetry.StageSpans && RuntimeTelemetry.Source.HasListeners())
         {
             var name = TelemetryValues.Snake(stage);
             activity = RuntimeTelemetry.Source.StartActivity(Stage + " " + name, ActivityKind.Internal, default(ActivityContext), [new(Stage, name)], null, startedAt);
@@ -240,6 +242,10 @@ internal sealed class RequestTelemetry
 
         var streaming = context.Events is not null && runtime.Options.Inference.StreamText;
         chat = new ChatState(deployment, engine, streaming, runtime.Time.GetTimestamp());
+        if (!RuntimeTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
 
         // In-process engines are not remote calls: the conventions allow INTERNAL for them.
         var kind = string.Equals(deployment.Region, LocalRegion, StringComparison.Ordinal) ? ActivityKind.Internal : ActivityKind.Client;
@@ -393,6 +399,11 @@ internal sealed class RequestTelemetry
     public Activity? StartTool(PlannedCall call)
     {
         if (runtime is null || context is null)
+        {
+            return null;
+        }
+
+        if (!RuntimeTelemetry.Source.HasListeners())
         {
             return null;
         }

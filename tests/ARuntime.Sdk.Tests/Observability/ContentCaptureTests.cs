@@ -28,15 +28,16 @@ public sealed class ContentCaptureTests
 
         var result = await harness.Runtime.RunAsync(Request(harness));
         var spans = capture.Trace(TraceTests.TraceIdOf(harness, result));
-        var values = AllValues(spans).ToList();
+        var values = AllValues(spans).Concat(capture.AllMeasurements.SelectMany(m => m.Tags.Select(t => Render(t.Value)))).ToList();
 
         Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
         Assert.That(spans, Is.Not.Empty);
+        Assert.That(capture.AllMeasurements, Is.Not.Empty);
         Assert.Multiple(() =>
         {
             foreach (var marker in new[] { PromptMarker, InstructionsMarker, ArgumentMarker, AnswerMarker, "tenant-test" })
             {
-                Assert.That(values.Where(v => v.Contains(marker, StringComparison.Ordinal)), Is.Empty, marker + " must not appear in telemetry by default");
+                Assert.That(values.Where(v => v.Contains(marker, StringComparison.Ordinal)), Is.Empty, marker + " must not appear in any attribute, event or measurement by default");
             }
 
             foreach (var key in new[] { "gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions", "gen_ai.tool.definitions", "gen_ai.tool.call.arguments", "gen_ai.tool.call.result" })

@@ -53,6 +53,9 @@ internal sealed class TelemetryCapture : IDisposable
     /// <summary>Returns the stopped activities of one trace, in the order they stopped.</summary>
     public IReadOnlyList<Activity> Trace(string traceId) => [.. stopped.Where(a => a.TraceId.ToHexString() == traceId)];
 
+    /// <summary>Gets every measurement taken.</summary>
+    public IReadOnlyList<CapturedMeasurement> AllMeasurements => [.. measurements];
+
     /// <summary>Returns the measurements of one instrument.</summary>
     public IReadOnlyList<CapturedMeasurement> Measurements(string instrument) => [.. measurements.Where(m => m.Instrument.Name == instrument)];
 
