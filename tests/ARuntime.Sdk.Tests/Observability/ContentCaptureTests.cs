@@ -127,7 +127,8 @@ public sealed class ContentCaptureTests
     {
         var options = new ARuntimeOptions();
         options.Telemetry.CaptureMessageContent = option;
-        using var telemetry = new RuntimeTelemetry(options, TimeProvider.System, new TestMeterFactory(), name => name == TelemetryOptions.CaptureMessageContentEnvironmentVariable ? environment : null);
+        using var factory = new TestMeterFactory();
+        using var telemetry = new RuntimeTelemetry(options, TimeProvider.System, factory, name => name == TelemetryOptions.CaptureMessageContentEnvironmentVariable ? environment : null);
 
         Assert.That(telemetry.CapturesContent, Is.EqualTo(expected));
     }
@@ -173,7 +174,8 @@ public sealed class ContentCaptureTests
         var options = new ARuntimeOptions();
         options.Telemetry.CaptureMessageContent = true;
         options.Telemetry.MaxContentLength = 64;
-        using var telemetry = new RuntimeTelemetry(options, new FakeTimeProvider(), new TestMeterFactory(), _ => null);
+        using var factory = new TestMeterFactory();
+        using var telemetry = new RuntimeTelemetry(options, new FakeTimeProvider(), factory, _ => null);
 
         var text = ContentSerializer.InputMessages([AgentMessage.User(new string('x', 500))], new SecretRedactor(), telemetry.MaxContentLength);
 
