@@ -81,7 +81,7 @@ public sealed class ResponseEnvelopeTests
         var text = format.Schema!.Value.GetRawText();
         Assert.Multiple(() =>
         {
-            Assert.That(text, Does.Contain("\u0022$ref\u0022:\u0022#kind\u0022").Or.Contain("\"$ref\":\"#kind\""));
+            Assert.That(text, Does.Contain("\"$ref\":\"#kind\""), "a plain-name anchor resolves in the combined document");
             Assert.That(text, Does.Contain("#/not/a/pointer"), "a $ref inside const is data, not a reference");
             Assert.That(Valid(format, """{"tool":"tag","arguments":{"kind":"a","raw":{"$ref":"#/not/a/pointer"}}}"""), Is.True);
             Assert.That(Valid(format, """{"tool":"tag","arguments":{"kind":"c","raw":{"$ref":"#/not/a/pointer"}}}"""), Is.False, "the anchor still resolves");
