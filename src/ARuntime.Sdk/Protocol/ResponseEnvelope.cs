@@ -36,75 +36,42 @@ internal static class ResponseEnvelope
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            var variants = tools.Count + 1;
-            if (variants > 1)
+            if (tools.Count == 0)
             {
-                writer.WriteStartArray("oneOf");
-            }
-
-            foreach (var tool in tools)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("type", "object");
-                writer.WriteStartObject("properties");
-                writer.WriteStartObject(ToolProperty);
-                writer.WriteString("const", tool.Name);
-                writer.WriteEndObject();
-                writer.WriteStartObject(ArgumentsProperty);
-                writer.WriteString("$ref", "#/$defs/" + DefinitionName(tool.Name));
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-                WriteRequired(writer, ToolProperty, ArgumentsProperty);
-                writer.WriteBoolean("additionalProperties", false);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteStartObject();
-            writer.WriteString("type", "object");
-            writer.WriteStartObject("properties");
-            writer.WritePropertyName(AnswerProperty);
-            if (output is not null)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("$ref", "#/$defs/" + OutputDefinition);
-                writer.WriteEndObject();
+                // Only the answer variant: the envelope is that object schema itself.
+                WriteAnswerVariant(writer, output);
             }
             else
             {
+                writer.WriteStartArray("oneOf");
+                foreach (var tool in tools)
+                {
+                    writer.WriteStartObject();
+                    WriteToolVariant(writer, tool);
+                    writer.WriteEndObject();
+                }
+
                 writer.WriteStartObject();
-                writer.WriteString("type", "string");
+                WriteAnswerVariant(writer, output);
                 writer.WriteEndObject();
-            }
-
-            writer.WriteEndObject();
-            WriteRequired(writer, AnswerProperty);
-            writer.WriteBoolean("additionalProperties", false);
-            writer.WriteEndObject();
-
-            if (variants > 1)
-            {
                 writer.WriteEndArray();
             }
 
-            if (tools.Count > 0 || output is not null)
+            writer.WriteStartObject("$defs");
+            foreach (var tool in tools)
             {
-                writer.WriteStartObject("$defs");
-                foreach (var tool in tools)
-                {
-                    var name = DefinitionName(tool.Name);
-                    writer.WritePropertyName(name);
-                    WriteRebased(writer, tool.InputSchema, "#/$defs/" + name);
-                }
-
-                if (output is not null)
-                {
-                    writer.WritePropertyName(OutputDefinition);
-                    WriteRebased(writer, output.Schema, "#/$defs/" + OutputDefinition);
-                }
-
-                writer.WriteEndObject();
+                var name = DefinitionName(tool.Name);
+                writer.WritePropertyName(name);
+                WriteRebased(writer, tool.InputSchema, "#/$defs/" + name);
             }
 
+            if (output is not null)
+            {
+                writer.WritePropertyName(OutputDefinition);
+                WriteRebased(writer, output.Schema, "#/$defs/" + OutputDefinition);
+            }
+
+            writer.WriteEndObject();
             writer.WriteEndObject();
         }
 
@@ -115,6 +82,41 @@ internal static class ResponseEnvelope
     private const string OutputDefinition = "answer.output";
 
     private static string DefinitionName(string toolName) => "tool." + toolName;
+
+    private static void WriteToolVariant(Utf8JsonWriter writer, ToolDescriptor tool)
+    {
+        writer.WriteString("type", "object");
+        writer.WriteStartObject("properties");
+        writer.WriteStartObject(ToolProperty);
+        writer.WriteString("const", tool.Name);
+        writer.WriteEndObject();
+        writer.WriteStartObject(ArgumentsProperty);
+        writer.WriteString("$ref", "#/$defs/" + DefinitionName(tool.Name));
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        WriteRequired(writer, ToolProperty, ArgumentsProperty);
+        writer.WriteBoolean("additionalProperties", false);
+    }
+
+    private static void WriteAnswerVariant(Utf8JsonWriter writer, OutputContract? output)
+    {
+        writer.WriteString("type", "object");
+        writer.WriteStartObject("properties");
+        writer.WriteStartObject(AnswerProperty);
+        if (output is not null)
+        {
+            writer.WriteString("$ref", "#/$defs/" + OutputDefinition);
+        }
+        else
+        {
+            writer.WriteString("type", "string");
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        WriteRequired(writer, AnswerProperty);
+        writer.WriteBoolean("additionalProperties", false);
+    }
 
     private static void WriteRequired(Utf8JsonWriter writer, params string[] names)
     {
@@ -127,7 +129,11 @@ internal static class ResponseEnvelope
         writer.WriteEndArray();
     }
 
-    /// <summary>Copies a schema, rewriting document-local references (<c>#…</c>) to point below its new location.</summary>
+    /// <summary>
+    /// Copies a schema, rewriting JSON-Pointer references (<c>#</c> and <c>#/…</c>) to point below its new location.
+    /// Plain-name anchors (<c>#name</c>) still resolve in the combined document and are kept; data keywords (<c>enum</c>,
+    /// <c>const</c>, <c>default</c>, <c>examples</c>) are copied verbatim, since a <c>$ref</c> key inside them is data.
+    /// </summary>
     private static void WriteRebased(Utf8JsonWriter writer, JsonElement element, string basePointer)
     {
         switch (element.ValueKind)
@@ -144,9 +150,13 @@ internal static class ResponseEnvelope
 
                     writer.WritePropertyName(property.Name);
                     if (property.NameEquals("$ref") && property.Value.ValueKind == JsonValueKind.String
-                        && property.Value.GetString() is { } reference && reference.StartsWith('#'))
+                        && property.Value.GetString() is { } reference && (reference == "#" || reference.StartsWith("#/", StringComparison.Ordinal)))
                     {
                         writer.WriteStringValue(reference.Length == 1 ? basePointer : basePointer + reference[1..]);
+                    }
+                    else if (IsDataKeyword(property))
+                    {
+                        property.Value.WriteTo(writer);
                     }
                     else
                     {
@@ -170,4 +180,7 @@ internal static class ResponseEnvelope
                 break;
         }
     }
+
+    private static bool IsDataKeyword(JsonProperty property) =>
+        property.NameEquals("enum") || property.NameEquals("const") || property.NameEquals("default") || property.NameEquals("examples");
 }
