@@ -75,12 +75,15 @@ internal sealed class PolicyDocumentReader
                 }
             }
 
-            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (var i = 0; i < rules.Count; i++)
+            // Duplicate ids are reported even when the rules have other problems.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var item in items)
             {
-                if (!seen.TryAdd(rules[i].Id, i))
+                if (item.ValueKind == JsonValueKind.Object
+                    && item.EnumerateObject().FirstOrDefault(p => string.Equals(p.Name, "id", StringComparison.OrdinalIgnoreCase)) is { Value.ValueKind: JsonValueKind.String } id
+                    && !seen.Add(id.Value.GetString()!))
                 {
-                    errors.Add($"rules: the rule id '{rules[i].Id}' is used twice.");
+                    errors.Add($"rules: the rule id '{id.Value.GetString()}' is used twice.");
                 }
             }
         }
