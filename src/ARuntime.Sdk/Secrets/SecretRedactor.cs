@@ -13,6 +13,7 @@ namespace ARuntime.Sdk.Secrets;
 internal sealed class SecretRedactor
 {
     private readonly List<SecretValue> secrets = [];
+    private readonly HashSet<string> redacted = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
 
     public bool IsEmpty
@@ -22,6 +23,18 @@ internal sealed class SecretRedactor
             lock (gate)
             {
                 return secrets.Count == 0;
+            }
+        }
+    }
+
+    /// <summary>Gets how many distinct credentials were found, and redacted, in some text (a safety signal for evaluation).</summary>
+    public int RedactedSecretCount
+    {
+        get
+        {
+            lock (gate)
+            {
+                return redacted.Count;
             }
         }
     }
@@ -61,6 +74,7 @@ internal sealed class SecretRedactor
                 if (text.Contains(value, StringComparison.Ordinal))
                 {
                     text = text.Replace(value, Placeholder(secret), StringComparison.Ordinal);
+                    redacted.Add(secret.Reference);
                 }
             }
         }

@@ -7,7 +7,6 @@ using ARuntime.Sdk.Failures;
 using ARuntime.Sdk.Idempotency;
 using ARuntime.Sdk.Recovery;
 using ARuntime.Sdk.Secrets;
-using ARuntime.Sdk.Telemetry;
 using ARuntime.Sdk.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -124,11 +123,7 @@ internal sealed class ToolExecutionStage : IRequestStage
         var descriptor = call.Descriptor!;
         var started = timeProvider.GetTimestamp();
         var startedAt = timeProvider.GetUtcNow();
-        using var activity = ARuntimeDiagnostics.ActivitySource.StartActivity("execute_tool " + descriptor.Name, ActivityKind.Internal);
-        activity?.SetTag("gen_ai.operation.name", "execute_tool");
-        activity?.SetTag("gen_ai.tool.name", descriptor.Name);
-        activity?.SetTag("gen_ai.tool.call.id", call.Call.CallId);
-        activity?.SetTag("gen_ai.tool.type", "function");
+        using var activity = context.Telemetry.StartTool(call);
 
         var scope = context.Request.IdempotencyKey ?? context.RequestId;
         var operationKey = OperationKeys.Derive(context.TenantId, scope, descriptor, call.EffectiveArguments);
@@ -592,7 +587,7 @@ internal sealed class ToolExecutionStage : IRequestStage
             payloads.Add(context.Hasher.Digest("tool.result", output.GetRawText(), descriptor.OutputClassification.Combine(call.Result.Classification), context.Redactor));
         }
 
-        activity?.SetTag("aruntime.tool.outcome", call.Outcome?.ToString());
+        context.Telemetry.EndTool(activity, call, duration);
         var outcome = call.Outcome switch
         {
             ToolCallOutcome.Succeeded or ToolCallOutcome.Deduplicated => StageOutcome.Completed,
