@@ -126,7 +126,7 @@ public sealed class RequestIdempotencyTests
         var store = harness.Services.GetRequiredService<IIdempotencyStore>();
         var journal = harness.Services.GetRequiredService<IRequestJournal>();
         var request = Request(harness, "key-5");
-        var digest = Admission.RequestValidator.Digest(request);
+        var digest = ARuntime.Sdk.Admission.RequestValidator.Digest(request);
         var now = harness.Time.GetUtcNow();
 
         // What a crashed process leaves behind: the key held by a request the journal still shows running. The runtime's
@@ -152,7 +152,7 @@ public sealed class RequestIdempotencyTests
 
         // The runtime has started (its recovery ran); then a request of this process holds the key and runs.
         Assert.That(await harness.Runtime.GetStatusAsync("tenant-test", "req_unknown"), Is.Null);
-        await store.TryClaimAsync("tenant-test", "key-6", Admission.RequestValidator.Digest(request), "req_alive", now.AddHours(24));
+        await store.TryClaimAsync("tenant-test", "key-6", ARuntime.Sdk.Admission.RequestValidator.Digest(request), "req_alive", now.AddHours(24));
         await journal.UpsertAsync(new RequestJournalEntry { RequestId = "req_alive", TenantId = "tenant-test", ActorId = "u1", State = RequestState.Running, StartedAt = now, UpdatedAt = now });
 
         var retry = await harness.Runtime.RunAsync(request);
