@@ -22,6 +22,7 @@ namespace ARuntime.Sdk.Benchmarks.Tools;
 /// it, so the figure is the runtime's own overhead. Target: under 50 µs per call (median).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ToolBoundaryBenchmarks
 {
     private const string ToolName = "get_order";

@@ -20,7 +20,7 @@ public sealed class OperationLedgerTests
         o.Idempotency = new ToolIdempotency { Kind = IdempotencyKind.OperationKey, KeyArguments = ["invoiceId"], Scope = scope };
         if (statusQuery)
         {
-            o.QueryStatus = (q, _) => ValueTask.FromResult(system.Status(q.OperationKey));
+            o.QueryStatus = (q, _) => ValueTask.FromResult(system.Status(q.OperationKey, JsonSerializer.SerializeToElement(new { paid = q.Call!.Arguments.GetProperty("invoiceId").GetString() })));
         }
     }
 
@@ -153,6 +153,30 @@ public sealed class OperationLedgerTests
         Assert.That(call.Outcome, Is.EqualTo(ToolCallOutcome.Deduplicated));
         Assert.That(call.ReasonCodes, Does.Contain("operation.in_doubt").And.Contain("operation.reconciled_succeeded"));
         Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
+        Assert.That(ToolTestKit.Prompt(harness, 1), Does.Contain("\"paid\":\"42\""), "the model sees the reconciled result");
+    }
+
+    [Test]
+    public async Task A_reconciled_result_that_violates_the_output_schema_is_a_failure()
+    {
+        var system = new SystemOfRecord();
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddTool((string invoiceId) => new { paid = invoiceId }, o =>
+            {
+                o.Name = "pay";
+                o.PermissionClass = "billing.pay";
+                o.SideEffect = SideEffectClass.Irreversible;
+                o.QueryStatus = (q, _) => ValueTask.FromResult(system.Status(q.OperationKey, JsonSerializer.SerializeToElement(12345)));
+            }).ConfigurePolicy(p => p.Rules.Add(ToolTestKit.Allow("pay"))),
+            ScriptedReply.CallTool("pay", new { invoiceId = "42" }));
+        harness.DefaultIdentity = ToolTestKit.Identity("u1", "billing.pay");
+        var (key, _) = await SeedCrashedStartAsync(harness, "order-81", "req_crashed");
+        system.Apply(key);
+        var result = await harness.Runtime.RunAsync(harness.NewRequest("Pay 42", "pay") with { IdempotencyKey = "order-81" });
+
+        Assert.That(system.TimesApplied(key), Is.EqualTo(1));
+        Assert.That(ToolTestKit.Call(result, "pay").ReasonCodes, Does.Contain("tool.result_invalid"));
+        Assert.That(result.Status, Is.Not.EqualTo(AgentRunStatus.Completed));
     }
 
     [Test]

@@ -35,8 +35,9 @@ internal sealed class SystemOfRecord
         return applied.TryRemove(operationKey, out _);
     }
 
-    public ToolOperationStatus Status(string operationKey) => TimesApplied(operationKey) > 0
-        ? new ToolOperationStatus { State = OperationState.Succeeded, Result = ToolResult.Success(JsonSerializer.SerializeToElement("done:" + operationKey)) }
+    /// <summary>Reports an operation's state; a completed one reports <paramref name="output"/> (default: the text <c>done:&lt;key&gt;</c>).</summary>
+    public ToolOperationStatus Status(string operationKey, JsonElement? output = null) => TimesApplied(operationKey) > 0
+        ? new ToolOperationStatus { State = OperationState.Succeeded, Result = ToolResult.Success(output ?? JsonSerializer.SerializeToElement("done:" + operationKey)) }
         : new ToolOperationStatus { State = OperationState.NotFound };
 }
 

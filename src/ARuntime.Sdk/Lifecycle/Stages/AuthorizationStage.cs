@@ -196,7 +196,7 @@ internal sealed class AuthorizationStage : IRequestStage
 
         if (decision.Outcome is PolicyOutcome.Transform)
         {
-            if (decision.TransformedArguments is not { ValueKind: JsonValueKind.Object } transformed || !validator.Validate(descriptor.InputSchema, transformed).IsValid)
+            if (decision.TransformedArguments is not { ValueKind: JsonValueKind.Object } transformed || !validator.ValidateInput(descriptor, transformed).IsValid)
             {
                 return PolicyDecision.Deny(decision.PolicyVersion, "The policy's transformation does not satisfy the tool's input schema.", [.. decision.ReasonCodes, "policy.transform_invalid"]) with { RuleId = decision.RuleId };
             }
