@@ -53,7 +53,7 @@ internal static class ToolsRuntimeFactory
                     if (statusQuery)
                     {
                         o.QueryStatus = (query, _) => ValueTask.FromResult(File.Exists(systemOfRecord) && File.ReadAllLines(systemOfRecord).Contains(query.OperationKey)
-                            ? new ToolOperationStatus { State = OperationState.Succeeded, Result = ToolResult.Success(JsonSerializer.SerializeToElement(new { refunded = "from-status-query" })) }
+                            ? new ToolOperationStatus { State = OperationState.Succeeded, Result = ToolResult.Success(JsonSerializer.SerializeToElement(new { refunded = query.Call!.Arguments.GetProperty("invoiceId").GetString(), amount = query.Call.Arguments.GetProperty("amount").GetDecimal() })) }
                             : new ToolOperationStatus { State = OperationState.NotFound });
                     }
                 })
