@@ -160,7 +160,7 @@ public sealed class SqlCipherStore : IAsyncDisposable, IDisposable
 
             var keyringKey = GetOrCreateSecret(connection, "keyring-key", () => RandomNumberGenerator.GetBytes(32));
             var keyringPath = options.ResolveKeyringPath();
-            if (!File.Exists(keyringPath) && (connection.ScalarInt64("SELECT EXISTS (SELECT 1 FROM evidence_payload) OR EXISTS (SELECT 1 FROM memory_item)") ?? 0) != 0)
+            if (!File.Exists(keyringPath) && (connection.ScalarInt64("SELECT EXISTS (SELECT 1 FROM evidence_record WHERE payloads IS NOT NULL) OR EXISTS (SELECT 1 FROM memory_item)") ?? 0) != 0)
             {
                 throw new StoreFormatException(
                     $"The tenant keyring {keyringPath} is missing, but the database holds sealed tenant data that needs it. Restore the keyring (or point KeyringPath at it); without it that data is unreadable.");

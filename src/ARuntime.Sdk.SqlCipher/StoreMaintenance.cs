@@ -51,6 +51,16 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
 
                 // Evidence payloads past their record's retention period; leaves (and proofs) stay.
                 var payloads = 0;
+                var tenantNumbers = new List<long>();
+                using (var command = connection.Command("SELECT tenant_no FROM evidence_log"))
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        tenantNumbers.Add(reader.GetInt64(0));
+                    }
+                }
+
                 foreach (var retention in new[] { RetentionClass.Transient, RetentionClass.Standard, RetentionClass.Extended })
                 {
                     if (services.Options.Retention.For(retention) is not { } period)
@@ -58,10 +68,16 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
                         continue;
                     }
 
+                    // Per tenant through the (tenant, time) index: only records older than the cutoff are visited.
                     using var command = connection.Command(
-                        "DELETE FROM evidence_payload WHERE EXISTS (SELECT 1 FROM evidence_record r WHERE r.tenant_id = evidence_payload.tenant_id AND r.leaf_index = evidence_payload.leaf_index AND r.retention = $r AND r.timestamp_ticks < $cutoff)")
+                        "UPDATE evidence_record SET payloads = NULL WHERE tenant_no = $n AND timestamp_ticks < $cutoff AND retention = $r AND payloads IS NOT NULL")
                         .With("$r", (int)retention).With("$cutoff", (now - period).UtcTicks);
-                    payloads += command.ExecuteNonQuery();
+                    var tenantNo = command.Parameters.AddWithValue("$n", 0L);
+                    foreach (var number in tenantNumbers)
+                    {
+                        tenantNo.Value = number;
+                        payloads += command.ExecuteNonQuery();
+                    }
                 }
 
                 int Delete(string sql, long ticks)
@@ -117,7 +133,7 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
                 Run("DELETE FROM memory_fts WHERE docid IN (SELECT id FROM memory_item WHERE tenant_id = $t)");
                 Run("DELETE FROM memory_history WHERE tenant_id = $t");
                 Run("DELETE FROM memory_item WHERE tenant_id = $t");
-                Run("DELETE FROM evidence_payload WHERE tenant_id = $t");
+                Run("UPDATE evidence_record SET payloads = NULL WHERE tenant_no = (SELECT tenant_no FROM evidence_log WHERE tenant_id = $t) AND payloads IS NOT NULL");
                 Run("DELETE FROM idempotency_key WHERE tenant_id = $t");
                 Run("DELETE FROM tool_operation WHERE tenant_id = $t");
                 Run("DELETE FROM paused_request WHERE tenant_id = $t");

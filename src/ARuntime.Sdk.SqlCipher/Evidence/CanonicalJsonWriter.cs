@@ -7,18 +7,36 @@ namespace ARuntime.Sdk.SqlCipher.Evidence;
 /// <summary>
 /// Writes JSON in the RFC 8785 JSON Canonicalization Scheme (JCS) for the value types evidence uses: strings, integers of
 /// at most 53 bits, booleans, null, arrays and objects. Object members must be written in ascending UTF-16 code unit
-/// order of their names (checked); strings escape only what JCS escapes; no whitespace.
+/// order of their names (checked); strings escape only what JCS escapes; no whitespace. One instance per thread is reused
+/// (<see cref="Rent"/>): encoding runs on every evidence write, so the writer keeps its buffer and scope stack.
 /// </summary>
 internal sealed class CanonicalJsonWriter
 {
     private const long MaxSafeInteger = (1L << 53) - 1;
 
-    private readonly ArrayBufferWriter<byte> buffer = new(512);
-    private readonly Stack<Scope> scopes = new();
+    // Printable ASCII except '"' and '\': written as is, without escaping or UTF-8 encoding work.
+    private static readonly SearchValues<char> PlainAscii = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
+    [ThreadStatic]
+    private static CanonicalJsonWriter? cached;
+
+    private readonly ArrayBufferWriter<byte> buffer = new(1024);
+    private Scope[] scopes = new Scope[8];
+    private int depth;
 
     public int Position => buffer.WrittenCount;
 
     public ReadOnlySpan<byte> WrittenSpan => buffer.WrittenSpan;
+
+    /// <summary>Returns this thread's writer, emptied. Use it synchronously and copy what it wrote before the next <see cref="Rent"/>.</summary>
+    public static CanonicalJsonWriter Rent()
+    {
+        var writer = cached ??= new CanonicalJsonWriter();
+        writer.buffer.ResetWrittenCount();
+        writer.depth = 0;
+        return writer;
+    }
 
     public byte[] ToArray() => buffer.WrittenSpan.ToArray();
 
@@ -26,12 +44,12 @@ internal sealed class CanonicalJsonWriter
     {
         BeforeValue();
         WriteRaw((byte)'{');
-        scopes.Push(new Scope(IsObject: true));
+        Push(isObject: true);
     }
 
     public void EndObject()
     {
-        scopes.Pop();
+        depth--;
         WriteRaw((byte)'}');
     }
 
@@ -39,18 +57,18 @@ internal sealed class CanonicalJsonWriter
     {
         BeforeValue();
         WriteRaw((byte)'[');
-        scopes.Push(new Scope(IsObject: false));
+        Push(isObject: false);
     }
 
     public void EndArray()
     {
-        scopes.Pop();
+        depth--;
         WriteRaw((byte)']');
     }
 
     public void PropertyName(string name)
     {
-        var scope = scopes.Peek();
+        ref var scope = ref Current();
         if (!scope.IsObject)
         {
             throw new InvalidOperationException("A property name is only valid inside an object.");
@@ -79,6 +97,17 @@ internal sealed class CanonicalJsonWriter
         WriteEscapedString(value);
     }
 
+    /// <summary>Writes a string value that the caller knows is printable ASCII without quotes or backslashes (hex, timestamps).</summary>
+    public void PlainString(ReadOnlySpan<byte> ascii)
+    {
+        BeforeValue();
+        var span = buffer.GetSpan(ascii.Length + 2);
+        span[0] = (byte)'"';
+        ascii.CopyTo(span[1..]);
+        span[ascii.Length + 1] = (byte)'"';
+        buffer.Advance(ascii.Length + 2);
+    }
+
     public void Integer(long value)
     {
         if (value is > MaxSafeInteger or < -MaxSafeInteger)
@@ -87,19 +116,20 @@ internal sealed class CanonicalJsonWriter
         }
 
         BeforeValue();
-        WriteAscii(value.ToString(CultureInfo.InvariantCulture));
+        value.TryFormat(buffer.GetSpan(20), out var written, default, CultureInfo.InvariantCulture);
+        buffer.Advance(written);
     }
 
     public void Boolean(bool value)
     {
         BeforeValue();
-        WriteAscii(value ? "true" : "false");
+        WriteAscii(value ? "true"u8 : "false"u8);
     }
 
     public void Null()
     {
         BeforeValue();
-        WriteAscii("null");
+        WriteAscii("null"u8);
     }
 
     public void Property(string name, string? value)
@@ -119,40 +149,79 @@ internal sealed class CanonicalJsonWriter
         Integer(value);
     }
 
-    public void StringArray(string name, IEnumerable<string> values)
+    public void StringArray(string name, IReadOnlyList<string> values)
     {
         PropertyName(name);
         StartArray();
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
-            String(value);
+            String(values[i]);
         }
 
         EndArray();
     }
 
     /// <summary>Writes an object whose members come from a dictionary, sorted as JCS requires.</summary>
-    public void StringMap(string name, IEnumerable<KeyValuePair<string, string>> values)
+    public void StringMap(string name, IReadOnlyDictionary<string, string> values)
     {
         PropertyName(name);
         StartObject();
-        foreach (var pair in values.OrderBy(p => p.Key, StringComparer.Ordinal))
+        if (values.Count == 1)
         {
-            PropertyName(pair.Key);
-            String(pair.Value);
+            foreach (var pair in values)
+            {
+                PropertyName(pair.Key);
+                String(pair.Value);
+            }
+        }
+        else if (values.Count > 1)
+        {
+            var keys = new string[values.Count];
+            var k = 0;
+            foreach (var pair in values)
+            {
+                keys[k++] = pair.Key;
+            }
+
+            Array.Sort(keys, StringComparer.Ordinal);
+            foreach (var key in keys)
+            {
+                PropertyName(key);
+                String(values[key]);
+            }
         }
 
         EndObject();
     }
 
+    private void Push(bool isObject)
+    {
+        if (depth == scopes.Length)
+        {
+            Array.Resize(ref scopes, depth * 2);
+        }
+
+        scopes[depth++] = new Scope { IsObject = isObject };
+    }
+
+    private ref Scope Current()
+    {
+        if (depth == 0)
+        {
+            throw new InvalidOperationException("A property name is only valid inside an object.");
+        }
+
+        return ref scopes[depth - 1];
+    }
+
     private void BeforeValue()
     {
-        if (scopes.Count == 0)
+        if (depth == 0)
         {
             return;
         }
 
-        var scope = scopes.Peek();
+        ref var scope = ref scopes[depth - 1];
         if (scope.IsObject)
         {
             if (!scope.AwaitingValue)
@@ -174,6 +243,21 @@ internal sealed class CanonicalJsonWriter
 
     private void WriteEscapedString(string value)
     {
+        if (!value.AsSpan().ContainsAnyExcept(PlainAscii))
+        {
+            // Nearly every evidence string: plain ASCII, one byte per char, nothing to escape.
+            var span = buffer.GetSpan(value.Length + 2);
+            span[0] = (byte)'"';
+            for (var i = 0; i < value.Length; i++)
+            {
+                span[i + 1] = (byte)value[i];
+            }
+
+            span[value.Length + 1] = (byte)'"';
+            buffer.Advance(value.Length + 2);
+            return;
+        }
+
         WriteRaw((byte)'"');
         var start = 0;
         for (var i = 0; i < value.Length; i++)
@@ -208,7 +292,7 @@ internal sealed class CanonicalJsonWriter
             }
 
             WriteUtf8(value.AsSpan(start, i - start));
-            WriteAscii(escape);
+            WriteUtf8(escape);
             start = i + 1;
         }
 
@@ -227,14 +311,9 @@ internal sealed class CanonicalJsonWriter
         buffer.Advance(Encoding.UTF8.GetBytes(text, span));
     }
 
-    private void WriteAscii(string text)
+    private void WriteAscii(ReadOnlySpan<byte> text)
     {
-        var span = buffer.GetSpan(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            span[i] = (byte)text[i];
-        }
-
+        text.CopyTo(buffer.GetSpan(text.Length));
         buffer.Advance(text.Length);
     }
 
@@ -244,14 +323,11 @@ internal sealed class CanonicalJsonWriter
         buffer.Advance(1);
     }
 
-    private sealed class Scope(bool IsObject)
+    private struct Scope
     {
-        public bool IsObject { get; } = IsObject;
-
-        public int Count { get; set; }
-
-        public string? LastName { get; set; }
-
-        public bool AwaitingValue { get; set; }
+        public bool IsObject;
+        public int Count;
+        public string? LastName;
+        public bool AwaitingValue;
     }
 }

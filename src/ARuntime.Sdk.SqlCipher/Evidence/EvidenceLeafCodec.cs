@@ -24,10 +24,19 @@ internal static class EvidenceLeafCodec
 
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
+    private static readonly byte[] CommitmentPrefix = [.. Encoding.UTF8.GetBytes(CommitmentDomain), 0x00];
+
     /// <summary>Encodes a record into the leaf bytes around its index: leaf = prefix || decimal(index) || suffix.</summary>
     public static (byte[] Prefix, byte[] Suffix) Encode(EvidenceRecord record, IReadOnlyList<byte[]> commitments)
     {
-        var w = new CanonicalJsonWriter();
+        var (template, indexOffset) = EncodeTemplate(record, commitments);
+        return (template[..indexOffset], template[indexOffset..]);
+    }
+
+    /// <summary>Encodes a record into its leaf bytes without the index digits, and where they go (the writer inserts them once it assigns the index).</summary>
+    public static (byte[] Template, int IndexOffset) EncodeTemplate(EvidenceRecord record, IReadOnlyList<byte[]> commitments)
+    {
+        var w = CanonicalJsonWriter.Rent();
         w.StartObject();
         w.Property("actorId", record.ActorId);
         w.StringMap("attributes", record.Attributes);
@@ -44,7 +53,15 @@ internal static class EvidenceLeafCodec
         var indexEnd = w.Position;
         w.Property("kind", record.Kind);
         w.Property("outcome", record.Outcome.ToString());
-        w.StringArray("payloadCommitments", commitments.Select(Convert.ToHexStringLower));
+        w.PropertyName("payloadCommitments");
+        w.StartArray();
+        Span<byte> hex = stackalloc byte[MerkleTree.HashSize * 2];
+        foreach (var commitment in commitments)
+        {
+            w.PlainString(HexLower(commitment, hex));
+        }
+
+        w.EndArray();
         w.StringArray("reasonCodes", record.ReasonCodes);
         w.Property("recordId", record.RecordId);
         w.Property("requestId", record.RequestId);
@@ -53,12 +70,26 @@ internal static class EvidenceLeafCodec
         w.Property("spanId", record.SpanId);
         w.Property("stage", record.Stage.ToString());
         w.Property("tenantId", record.TenantId);
-        w.Property("timestamp", record.Timestamp.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture));
+        w.PropertyName("timestamp");
+        Span<byte> timestamp = stackalloc byte[32];
+        w.PlainString(FormatTimestamp(record.Timestamp, timestamp));
         w.Property("traceId", record.TraceId);
         WriteVersions(w, record.Versions);
         w.EndObject();
         var bytes = w.WrittenSpan;
-        return (bytes[..indexStart].ToArray(), bytes[indexEnd..].ToArray());
+        var template = new byte[bytes.Length - (indexEnd - indexStart)];
+        bytes[..indexStart].CopyTo(template);
+        bytes[indexEnd..].CopyTo(template.AsSpan(indexStart));
+        return (template, indexStart);
+    }
+
+    /// <summary>Writes a leaf from its template and index into <paramref name="destination"/> and returns its length.</summary>
+    public static int Assemble(ReadOnlySpan<byte> template, int indexOffset, long index, Span<byte> destination)
+    {
+        template[..indexOffset].CopyTo(destination);
+        index.TryFormat(destination[indexOffset..], out var digits, provider: CultureInfo.InvariantCulture);
+        template[indexOffset..].CopyTo(destination[(indexOffset + digits)..]);
+        return template.Length + digits;
     }
 
     /// <summary>Assembles the leaf bytes for an index.</summary>
@@ -112,9 +143,12 @@ internal static class EvidenceLeafCodec
     }
 
     /// <summary>Encodes a payload digest canonically (the bytes a commitment covers).</summary>
-    public static byte[] EncodePayload(PayloadDigest payload)
+    public static byte[] EncodePayload(PayloadDigest payload) => WritePayload(payload).ToArray();
+
+    /// <summary>Encodes a payload digest canonically into this thread's writer and returns the bytes (valid until the writer is rented again).</summary>
+    public static ReadOnlySpan<byte> WritePayload(PayloadDigest payload)
     {
-        var w = new CanonicalJsonWriter();
+        var w = CanonicalJsonWriter.Rent();
         w.StartObject();
         w.Property("algorithm", payload.Algorithm);
         WriteClassification(w, "classification", payload.Classification);
@@ -123,7 +157,7 @@ internal static class EvidenceLeafCodec
         w.Property("length", payload.Length);
         w.Property("name", payload.Name);
         w.EndObject();
-        return w.ToArray();
+        return w.WrittenSpan;
     }
 
     /// <summary>Decodes a canonical payload.</summary>
@@ -145,12 +179,33 @@ internal static class EvidenceLeafCodec
     /// <summary>commitment = SHA-256(UTF-8("aruntime-payload-commitment/1") || 0x00 || salt || canonical payload).</summary>
     public static byte[] Commitment(ReadOnlySpan<byte> salt, ReadOnlySpan<byte> canonicalPayload)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(CommitmentDomain));
-        hash.AppendData([0x00]);
-        hash.AppendData(salt);
-        hash.AppendData(canonicalPayload);
-        return hash.GetHashAndReset();
+        var input = new byte[CommitmentPrefix.Length + salt.Length + canonicalPayload.Length];
+        CommitmentPrefix.CopyTo(input, 0);
+        salt.CopyTo(input.AsSpan(CommitmentPrefix.Length));
+        canonicalPayload.CopyTo(input.AsSpan(CommitmentPrefix.Length + salt.Length));
+        return SHA256.HashData(input);
+    }
+
+    /// <summary>UTF-8("aruntime-payload-commitment/1") || 0x00: what a commitment's hash input starts with.</summary>
+    internal static ReadOnlySpan<byte> CommitmentPrefixBytes => CommitmentPrefix;
+
+    private static ReadOnlySpan<byte> HexLower(ReadOnlySpan<byte> bytes, Span<byte> destination)
+    {
+        const string Digits = "0123456789abcdef";
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            destination[2 * i] = (byte)Digits[bytes[i] >> 4];
+            destination[(2 * i) + 1] = (byte)Digits[bytes[i] & 0xF];
+        }
+
+        return destination[..(bytes.Length * 2)];
+    }
+
+    private static ReadOnlySpan<byte> FormatTimestamp(DateTimeOffset timestamp, Span<byte> destination)
+    {
+        // The round-trip format of a UTC DateTime is exactly yyyy-MM-ddTHH:mm:ss.fffffffZ.
+        timestamp.UtcDateTime.TryFormat(destination, out var written, "O", CultureInfo.InvariantCulture);
+        return destination[..written];
     }
 
     private static void WriteClassification(CanonicalJsonWriter w, string name, DataClassification classification)

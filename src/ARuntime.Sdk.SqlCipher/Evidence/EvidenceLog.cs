@@ -7,9 +7,10 @@ using Microsoft.Extensions.Logging;
 namespace ARuntime.Sdk.SqlCipher.Evidence;
 
 /// <summary>
-/// The writer side of the per-tenant evidence logs: assigns leaf indexes, stores records, leaf hashes and the interior
-/// nodes each append completes, updates the tree heads and signs checkpoints every N records or T time. Runs only on the
-/// writer loop, inside its transactions.
+/// The writer side of the per-tenant evidence logs: assigns leaf indexes, inserts one row per record, keeps each tree's
+/// right frontier in memory, stores the tree as C2SP-style tiles (full tiles once, the unfinished tile of each level once
+/// per batch), updates the tree heads and signs checkpoints every N records or T time. Runs only on the writer loop,
+/// inside its transactions.
 /// </summary>
 internal sealed class EvidenceLog : IDisposable
 {
@@ -20,13 +21,13 @@ internal sealed class EvidenceLog : IDisposable
     private readonly SqlCipherStoreOptions options;
     private readonly ILogger logger;
     private readonly Dictionary<string, TenantLogState> tenants = new(StringComparer.Ordinal);
-    private readonly HashSet<string> dirty = new(StringComparer.Ordinal);
+    private readonly HashSet<TenantLogState> dirty = [];
     private readonly List<(TenantLogState State, long Size, long Ticks, string Note)> pendingCheckpoints = [];
     private readonly List<(int Level, long Index, byte[] Hash)> completed = [];
-    private readonly SqliteCommand insertRecord;
-    private readonly List<(string TenantId, int Level, long Index, byte[] Hash)> pendingNodes = [];
-    private readonly List<(string TenantId, long Index, int Payload, string? Subject, byte[] Sealed)> pendingPayloads = [];
-    private readonly Dictionary<(string Table, int Rows), SqliteCommand> multiRowInserts = [];
+    private readonly RawStatement insertRecord;
+    private readonly RawStatement writeTile;
+    private readonly RawStatement writeHead;
+    private byte[] leafBuffer = new byte[2048];
 
     public EvidenceLog(SqliteConnection connection, CheckpointSigner signer, SqlCipherStoreOptions options, ILogger logger)
     {
@@ -34,13 +35,12 @@ internal sealed class EvidenceLog : IDisposable
         this.signer = signer;
         this.options = options;
         this.logger = logger;
-        insertRecord = connection.Command(
-            "INSERT INTO evidence_record(tenant_id, leaf_index, record_id, request_id, correlation_id, stage, kind, outcome, timestamp_ticks, retention, leaf) " +
-            "VALUES ($tenant, $index, $record, $request, $correlation, $stage, $kind, $outcome, $ticks, $retention, $leaf)");
-        foreach (var name in new[] { "$tenant", "$index", "$record", "$request", "$correlation", "$stage", "$kind", "$outcome", "$ticks", "$retention", "$leaf" })
-        {
-            insertRecord.Parameters.Add(new SqliteParameter(name, null));
-        }
+        insertRecord = new RawStatement(
+            connection,
+            "INSERT INTO evidence_record(id, tenant_no, record_id, request_id, correlation_id, stage, kind, outcome, timestamp_ticks, retention, subject, leaf, payloads) " +
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+        writeTile = new RawStatement(connection, "INSERT OR REPLACE INTO evidence_tile(tenant_no, level, tile_index, hashes) VALUES (?1, ?2, ?3, ?4)");
+        writeHead = new RawStatement(connection, "UPDATE evidence_log SET tree_size = ?2, root_hash = ?3, updated_ticks = ?4 WHERE tenant_no = ?1");
     }
 
     /// <summary>Gets the checkpoint origin of a tenant's log.</summary>
@@ -55,46 +55,62 @@ internal sealed class EvidenceLog : IDisposable
             throw new EvidenceWriteException(problem);
         }
 
+        if (state.TenantNo == 0)
+        {
+            Register(state);
+        }
+
         var index = state.Range.Size;
-        var leaf = EvidenceLeafCodec.Assemble(evidence.LeafPrefix, index, evidence.LeafSuffix);
-        var p = insertRecord.Parameters;
-        p[0].Value = evidence.TenantId;
-        p[1].Value = index;
-        p[2].Value = evidence.RecordId;
-        p[3].Value = evidence.RequestId;
-        p[4].Value = (object?)evidence.CorrelationId ?? DBNull.Value;
-        p[5].Value = evidence.Stage;
-        p[6].Value = evidence.Kind;
-        p[7].Value = evidence.Outcome;
-        p[8].Value = evidence.TimestampTicks;
-        p[9].Value = evidence.Retention;
-        p[10].Value = leaf;
+        if (index > EvidenceLayout.MaxLeafIndex)
+        {
+            throw new EvidenceWriteException($"The evidence log of tenant '{evidence.TenantId}' is full ({EvidenceLayout.MaxLeafIndex + 1} records).");
+        }
+
+        // The leaf hash input is 0x00 || leaf; the row stores the leaf alone.
+        var needed = 1 + evidence.LeafTemplate.Length + 20;
+        if (leafBuffer.Length < needed)
+        {
+            leafBuffer = new byte[Math.Max(needed, leafBuffer.Length * 2)];
+        }
+
+        leafBuffer[0] = 0x00;
+        var length = EvidenceLeafCodec.Assemble(evidence.LeafTemplate, evidence.IndexOffset, index, leafBuffer.AsSpan(1));
+        var s = insertRecord;
+        s.Bind(1, EvidenceLayout.RowId(state.TenantNo, index));
+        s.Bind(2, state.TenantNo);
+        s.BindText(3, evidence.RecordIdUtf8);
+        s.BindText(4, evidence.RequestIdUtf8);
+        s.BindText(5, evidence.CorrelationIdUtf8);
+        s.Bind(6, evidence.Stage);
+        s.BindText(7, evidence.KindUtf8);
+        s.Bind(8, evidence.Outcome);
+        s.Bind(9, evidence.TimestampTicks);
+        s.Bind(10, evidence.Retention);
+        s.BindText(11, evidence.SubjectUtf8);
+        s.BindBlob(12, leafBuffer.AsSpan(1, length));
+        s.BindBlob(13, evidence.Payloads);
         try
         {
-            insertRecord.ExecuteNonQuery();
+            s.Execute();
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
         {
             throw new EvidenceWriteException($"An evidence record with id '{evidence.RecordId}' already exists in tenant '{evidence.TenantId}'; record ids are unique per tenant.", ex);
         }
 
-        var leafHash = MerkleTree.HashLeaf(leaf);
+        var leafHash = SHA256.HashData(leafBuffer.AsSpan(0, 1 + length));
         completed.Clear();
         state.Range.Append(leafHash, completed);
-        // Nodes and payload rows are inserted in bulk (multi-row INSERTs) before the batch commits or before the next
-        // operation that reads or deletes them.
-        pendingNodes.Add((evidence.TenantId, 0, index, leafHash));
+        AddToTile(state, 0, index, leafHash);
         foreach (var (level, nodeIndex, hash) in completed)
         {
-            pendingNodes.Add((evidence.TenantId, level, nodeIndex, hash));
+            if (level % EvidenceLayout.TileHeight == 0)
+            {
+                AddToTile(state, level / EvidenceLayout.TileHeight, nodeIndex, hash);
+            }
         }
 
-        foreach (var payload in evidence.Payloads)
-        {
-            pendingPayloads.Add((evidence.TenantId, index, payload.Index, payload.Subject, payload.Sealed));
-        }
-
-        dirty.Add(evidence.TenantId);
+        dirty.Add(state);
         return index;
     }
 
@@ -112,8 +128,9 @@ internal sealed class EvidenceLog : IDisposable
             return;
         }
 
-        WriteTreeHead(state, now);
-        MakeCheckpoint(state, state.Range.Root(), now);
+        WriteTiles(state);
+        var root = WriteTreeHead(state, now);
+        MakeCheckpoint(state, root, now);
     }
 
     /// <summary>Checkpoints every tenant whose uncheckpointed records are older than the interval (the timer's work).</summary>
@@ -121,7 +138,7 @@ internal sealed class EvidenceLog : IDisposable
     {
         var due = new List<string>();
         using (var command = connection.Command(
-            "SELECT t.tenant_id FROM evidence_tree t WHERE t.tree_size > COALESCE((SELECT max(c.tree_size) FROM evidence_checkpoint c WHERE c.tenant_id = t.tenant_id), 0)"))
+            "SELECT l.tenant_id FROM evidence_log l WHERE l.tree_size > COALESCE((SELECT max(c.tree_size) FROM evidence_checkpoint c WHERE c.tenant_id = l.tenant_id), 0)"))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -133,40 +150,19 @@ internal sealed class EvidenceLog : IDisposable
         foreach (var tenantId in due)
         {
             var state = GetOrLoad(tenantId);
-            if (state.Inconsistency is null && now.UtcTicks - state.CheckpointTicks >= options.CheckpointInterval.Ticks && !dirty.Contains(tenantId))
+            if (state.Inconsistency is null && now.UtcTicks - state.CheckpointTicks >= options.CheckpointInterval.Ticks && !dirty.Contains(state))
             {
-                        MakeCheckpoint(state, state.Range.Root(), now);
+                MakeCheckpoint(state, state.Range.Root(), now);
             }
         }
     }
 
-    /// <summary>Inserts the buffered Merkle nodes and payload rows.</summary>
-    public void FlushPending()
-    {
-        Flush("merkle_node(tenant_id, level, node_index, hash)", 4, pendingNodes, (p, i, row) =>
-        {
-            p[i].Value = row.TenantId;
-            p[i + 1].Value = row.Level;
-            p[i + 2].Value = row.Index;
-            p[i + 3].Value = row.Hash;
-        });
-        Flush("evidence_payload(tenant_id, leaf_index, payload_index, subject, sealed)", 5, pendingPayloads, (p, i, row) =>
-        {
-            p[i].Value = row.TenantId;
-            p[i + 1].Value = row.Index;
-            p[i + 2].Value = row.Payload;
-            p[i + 3].Value = (object?)row.Subject ?? DBNull.Value;
-            p[i + 4].Value = row.Sealed;
-        });
-    }
-
-    /// <summary>Writes the tree heads of the tenants the batch touched and the checkpoints that are due.</summary>
+    /// <summary>Writes the unfinished tiles and tree heads of the tenants the batch touched and the checkpoints that are due.</summary>
     public void FinishBatch(WriteContext context)
     {
-        FlushPending();
-        foreach (var tenantId in dirty)
+        foreach (var state in dirty)
         {
-            var state = tenants[tenantId];
+            WriteTiles(state);
             var root = WriteTreeHead(state, context.Now);
             if (state.Range.Size - state.CheckpointSize >= options.CheckpointEveryRecords
                 || (options.CheckpointInterval > TimeSpan.Zero && context.Now.UtcTicks - state.CheckpointTicks >= options.CheckpointInterval.Ticks))
@@ -197,22 +193,15 @@ internal sealed class EvidenceLog : IDisposable
     public void Abort()
     {
         tenants.Clear();
-        pendingNodes.Clear();
-        pendingPayloads.Clear();
         dirty.Clear();
         pendingCheckpoints.Clear();
     }
 
-    /// <summary>Forgets a tenant's cached state (after its rows changed outside the append path).</summary>
-    public void Forget(string tenantId) => tenants.Remove(tenantId);
-
     public void Dispose()
     {
         insertRecord.Dispose();
-        foreach (var command in multiRowInserts.Values)
-        {
-            command.Dispose();
-        }
+        writeTile.Dispose();
+        writeHead.Dispose();
     }
 
     private TenantLogState GetOrLoad(string tenantId)
@@ -222,48 +211,26 @@ internal sealed class EvidenceLog : IDisposable
             return cached;
         }
 
+        long tenantNo = 0;
         long size = 0;
         byte[]? storedRoot = null;
-        using (var command = connection.Command("SELECT tree_size, root_hash FROM evidence_tree WHERE tenant_id = $t").With("$t", tenantId))
+        using (var command = connection.Command("SELECT tenant_no, tree_size, root_hash FROM evidence_log WHERE tenant_id = $t").With("$t", tenantId))
         using (var reader = command.ExecuteReader())
         {
             if (reader.Read())
             {
-                size = reader.GetInt64(0);
-                storedRoot = reader.GetBytes(1);
+                tenantNo = reader.GetInt64(0);
+                size = reader.GetInt64(1);
+                storedRoot = reader.GetBytes(2);
             }
         }
 
-        var subtrees = new List<byte[]>();
-        string? inconsistency = null;
-        using (var command = connection.Command("SELECT hash FROM merkle_node WHERE tenant_id = $t AND level = $l AND node_index = $i"))
+        var state = new TenantLogState(tenantId, OriginFor(options, tenantId), CompactRange.Empty()) { TenantNo = tenantNo };
+        if (tenantNo != 0)
         {
-            command.Parameters.AddWithValue("$t", tenantId);
-            var level = command.Parameters.AddWithValue("$l", 0);
-            var index = command.Parameters.AddWithValue("$i", 0L);
-            foreach (var (l, i) in CompactRange.Decompose(size))
-            {
-                level.Value = l;
-                index.Value = i;
-                if (command.ExecuteScalar() is byte[] hash)
-                {
-                    subtrees.Add(hash);
-                }
-                else
-                {
-                    inconsistency = $"The evidence log of tenant '{tenantId}' is missing Merkle node ({l}, {i}) of its {size}-record tree; it was altered outside the store. Verify it before writing more.";
-                    break;
-                }
-            }
+            state.Inconsistency = LoadTree(state, size, storedRoot!);
         }
 
-        var range = inconsistency is null ? new CompactRange(size, subtrees) : CompactRange.Empty();
-        if (inconsistency is null && storedRoot is not null && !CryptographicOperations.FixedTimeEquals(range.Root(), storedRoot))
-        {
-            inconsistency = $"The stored root of tenant '{tenantId}''s evidence log does not match its Merkle nodes; it was altered outside the store. Verify it before writing more.";
-        }
-
-        var state = new TenantLogState(tenantId, OriginFor(options, tenantId), range) { Inconsistency = inconsistency };
         using (var command = connection.Command("SELECT tree_size, created_ticks FROM evidence_checkpoint WHERE tenant_id = $t ORDER BY tree_size DESC LIMIT 1").With("$t", tenantId))
         using (var reader = command.ExecuteReader())
         {
@@ -274,7 +241,7 @@ internal sealed class EvidenceLog : IDisposable
             }
         }
 
-        if (inconsistency is not null)
+        if (state.Inconsistency is not null)
         {
             Log.EvidenceLogInconsistent(logger, tenantId);
         }
@@ -283,50 +250,110 @@ internal sealed class EvidenceLog : IDisposable
         return state;
     }
 
-    private void Flush<T>(string table, int columns, List<T> rows, Action<SqliteParameterCollection, int, T> bind)
+    /// <summary>Rebuilds the frontier and the unfinished tiles from the stored tiles; returns why they do not add up, if they do not.</summary>
+    private string? LoadTree(TenantLogState state, long size, byte[] storedRoot)
     {
-        // SQLite 3.15 allows 999 host parameters per statement.
-        var chunk = 999 / columns;
-        for (var start = 0; start < rows.Count; start += chunk)
+        var altered = $"The evidence log of tenant '{state.TenantId}' was altered outside the store";
+        using var source = new TileSubtreeSource(connection, state.TenantNo, state.TenantId);
+        try
         {
-            var count = Math.Min(chunk, rows.Count - start);
-            if (!multiRowInserts.TryGetValue((table, count), out var command))
-            {
-                var values = string.Join(", ", Enumerable.Range(0, count).Select(r => "(" + string.Join(", ", Enumerable.Range(0, columns).Select(c => $"?{(r * columns) + c + 1}")) + ")"));
-                command = connection.Command($"INSERT INTO {table} VALUES {values}");
-                for (var i = 0; i < count * columns; i++)
-                {
-                    command.Parameters.Add(new SqliteParameter($"?{i + 1}", null));
-                }
+            state.Range = new CompactRange(size, CompactRange.Decompose(size).Select(s => source.GetPerfectSubtree(s.Level, s.Index)));
+        }
+        catch (EvidenceIntegrityException ex)
+        {
+            return $"{altered} ({ex.Message}). Verify it before writing more.";
+        }
 
-                // Keep the full-size statement (and a few partial ones) prepared; rebuild the rest.
-                if (count == chunk || multiRowInserts.Count < 64)
-                {
-                    multiRowInserts[(table, count)] = command;
-                }
+        for (var tileLevel = 0; ; tileLevel++)
+        {
+            var nodes = size >> (EvidenceLayout.TileHeight * tileLevel);
+            if (nodes == 0)
+            {
+                break;
             }
 
-            for (var r = 0; r < count; r++)
+            var buffer = state.TileAt(tileLevel);
+            buffer.TileIndex = nodes >> EvidenceLayout.TileHeight;
+            buffer.Count = (int)(nodes & (EvidenceLayout.TileWidth - 1));
+            if (buffer.Count > 0)
             {
-                bind(command.Parameters, r * columns, rows[start + r]);
-            }
+                var tile = source.ReadTile(tileLevel, buffer.TileIndex);
+                if (tile.Length != buffer.Count * MerkleTree.HashSize)
+                {
+                    return $"{altered}: its unfinished tile ({tileLevel}, {buffer.TileIndex}) holds {tile.Length / MerkleTree.HashSize} hashes where its {size}-record tree has {buffer.Count}. Verify it before writing more.";
+                }
 
-            command.ExecuteNonQuery();
-            if (!multiRowInserts.ContainsValue(command))
-            {
-                command.Dispose();
+                tile.CopyTo(buffer.Hashes, 0);
             }
         }
 
-        rows.Clear();
+        if (!CryptographicOperations.FixedTimeEquals(state.Range.Root(), storedRoot))
+        {
+            return $"The stored root of tenant '{state.TenantId}''s evidence log does not match its tiles; it was altered outside the store. Verify it before writing more.";
+        }
+
+        return null;
+    }
+
+    private void Register(TenantLogState state)
+    {
+        using var command = connection.Command("INSERT INTO evidence_log(tenant_id, tree_size, root_hash, updated_ticks) VALUES ($t, 0, $r, 0)")
+            .With("$t", state.TenantId).With("$r", MerkleTree.EmptyRoot.ToArray());
+        command.ExecuteNonQuery();
+        state.TenantNo = connection.ScalarInt64("SELECT last_insert_rowid()") ?? throw new InvalidOperationException("The tenant was not registered.");
+    }
+
+    private void AddToTile(TenantLogState state, int tileLevel, long nodeIndex, byte[] hash)
+    {
+        var tile = state.TileAt(tileLevel);
+        if (nodeIndex != tile.NextNode)
+        {
+            throw new InvalidOperationException($"Tile level {tileLevel} of tenant '{state.TenantId}' expected node {tile.NextNode}, got {nodeIndex}.");
+        }
+
+        hash.CopyTo(tile.Hashes, tile.Count * MerkleTree.HashSize);
+        tile.Count++;
+        tile.Dirty = true;
+        if (tile.Count == EvidenceLayout.TileWidth)
+        {
+            // A full tile is written once and never changes.
+            WriteTile(state, tileLevel, tile);
+            tile.TileIndex++;
+            tile.Count = 0;
+            tile.Dirty = false;
+        }
+    }
+
+    private void WriteTiles(TenantLogState state)
+    {
+        for (var level = 0; level < state.Tiles.Count; level++)
+        {
+            var tile = state.Tiles[level];
+            if (tile.Dirty && tile.Count > 0)
+            {
+                WriteTile(state, level, tile);
+                tile.Dirty = false;
+            }
+        }
+    }
+
+    private void WriteTile(TenantLogState state, int level, TileBuffer tile)
+    {
+        writeTile.Bind(1, state.TenantNo);
+        writeTile.Bind(2, level);
+        writeTile.Bind(3, tile.TileIndex);
+        writeTile.BindBlob(4, tile.Hashes.AsSpan(0, tile.Count * MerkleTree.HashSize));
+        writeTile.Execute();
     }
 
     private byte[] WriteTreeHead(TenantLogState state, DateTimeOffset now)
     {
         var root = state.Range.Root();
-        using var command = connection.Command("INSERT OR REPLACE INTO evidence_tree(tenant_id, tree_size, root_hash, updated_ticks) VALUES ($t, $s, $r, $u)")
-            .With("$t", state.TenantId).With("$s", state.Range.Size).With("$r", root).With("$u", now.UtcTicks);
-        command.ExecuteNonQuery();
+        writeHead.Bind(1, state.TenantNo);
+        writeHead.Bind(2, state.Range.Size);
+        writeHead.BindBlob(3, root);
+        writeHead.Bind(4, now.UtcTicks);
+        writeHead.Execute();
         return root;
     }
 

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Security.Cryptography;
+using System.Text;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.SqlCipher.Storage;
 using ARuntime.Sdk.SqlCipher.Tenants;
@@ -8,44 +10,64 @@ namespace ARuntime.Sdk.SqlCipher.Evidence;
 /// <summary>
 /// Validates a record, applies the store's minimization and plaintext-mode policies, commits to each payload with a fresh
 /// salt, seals the payloads under the tenant's data key and encodes the canonical leaf — all on the caller's thread, so
-/// the single writer only assigns indexes and inserts.
+/// the single writer only assigns the index, hashes the leaf and inserts.
 /// </summary>
 internal sealed class EvidencePreparer(StoreServices services)
 {
-    public PreparedEvidence Prepare(EvidenceRecord record, Func<int, string?>? subjectOf = null)
+    public PreparedEvidence Prepare(EvidenceRecord record, string? subject = null)
     {
         Validate(record);
         record = ApplyPolicies(record);
-        var payloads = new List<PreparedPayload>(record.Payloads.Count);
-        var commitments = new List<byte[]>(record.Payloads.Count);
-        TenantDataKey? key = null;
-        for (var i = 0; i < record.Payloads.Count; i++)
+        var count = record.Payloads.Count;
+        var commitments = count == 0 ? [] : new byte[count][];
+        byte[]? packed = null;
+        if (count > 0)
         {
-            key ??= services.Keyring.GetOrCreate(record.TenantId);
-            var canonical = EvidenceLeafCodec.EncodePayload(record.Payloads[i]);
-            var plaintext = new byte[EvidenceLeafCodec.SaltLength + canonical.Length];
-            RandomNumberGenerator.Fill(plaintext.AsSpan(0, EvidenceLeafCodec.SaltLength));
-            canonical.CopyTo(plaintext, EvidenceLeafCodec.SaltLength);
-            commitments.Add(EvidenceLeafCodec.Commitment(plaintext.AsSpan(0, EvidenceLeafCodec.SaltLength), canonical));
-            payloads.Add(new PreparedPayload(i, subjectOf?.Invoke(i), key.Seal(plaintext, PayloadContext(record.RecordId, i))));
-            CryptographicOperations.ZeroMemory(plaintext);
+            var key = services.Keyring.GetOrCreate(record.TenantId);
+            var sealedValues = new byte[]?[count];
+            var prefix = EvidenceLeafCodec.CommitmentPrefixBytes;
+            for (var i = 0; i < count; i++)
+            {
+                // One buffer: commitment domain || salt || canonical payload. The commitment hashes all of it; the sealed
+                // plaintext is salt || canonical payload.
+                var canonical = EvidenceLeafCodec.WritePayload(record.Payloads[i]);
+                var length = prefix.Length + EvidenceLeafCodec.SaltLength + canonical.Length;
+                var buffer = ArrayPool<byte>.Shared.Rent(length);
+                try
+                {
+                    prefix.CopyTo(buffer);
+                    RandomPool.Fill(buffer.AsSpan(prefix.Length, EvidenceLeafCodec.SaltLength));
+                    canonical.CopyTo(buffer.AsSpan(prefix.Length + EvidenceLeafCodec.SaltLength));
+                    commitments[i] = SHA256.HashData(buffer.AsSpan(0, length));
+                    sealedValues[i] = key.Seal(buffer.AsSpan(prefix.Length, length - prefix.Length), PayloadContext(record.RecordId, i));
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(buffer.AsSpan(0, length));
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+
+            packed = SealedPayloads.Pack(sealedValues);
         }
 
-        var (prefix, suffix) = EvidenceLeafCodec.Encode(record, commitments);
+        var (template, indexOffset) = EvidenceLeafCodec.EncodeTemplate(record, commitments);
         return new PreparedEvidence
         {
             TenantId = record.TenantId,
             RecordId = record.RecordId,
-            RequestId = record.RequestId,
-            CorrelationId = record.CorrelationId,
+            RecordIdUtf8 = Encoding.UTF8.GetBytes(record.RecordId),
+            RequestIdUtf8 = Encoding.UTF8.GetBytes(record.RequestId),
+            CorrelationIdUtf8 = record.CorrelationId is null ? null : Encoding.UTF8.GetBytes(record.CorrelationId),
             Stage = (int)record.Stage,
-            Kind = record.Kind,
+            KindUtf8 = Encoding.UTF8.GetBytes(record.Kind),
             Outcome = (int)record.Outcome,
             TimestampTicks = record.Timestamp.UtcTicks,
             Retention = (int)record.Retention,
-            LeafPrefix = prefix,
-            LeafSuffix = suffix,
-            Payloads = payloads,
+            SubjectUtf8 = subject is null ? null : Encoding.UTF8.GetBytes(subject),
+            LeafTemplate = template,
+            IndexOffset = indexOffset,
+            Payloads = packed,
         };
     }
 
@@ -94,22 +116,35 @@ internal sealed class EvidencePreparer(StoreServices services)
 
     private EvidenceRecord ApplyPolicies(EvidenceRecord record)
     {
+        var discard = false;
+        if (!services.Options.StoreRawPayloadContent)
+        {
+            foreach (var payload in record.Payloads)
+            {
+                discard |= payload.Content is not null;
+            }
+        }
+
+        var plaintext = !services.Encrypted;
+        if (!discard && !plaintext)
+        {
+            return record;
+        }
+
         var flags = new List<string>(record.Flags);
         var payloads = record.Payloads;
-        if (!services.Options.StoreRawPayloadContent && payloads.Any(p => p.Content is not null))
+        if (discard)
         {
             payloads = [.. payloads.Select(p => p.Content is null ? p : p with { Content = null })];
             AddFlag(flags, SqlCipherEvidenceFlags.RawContentDiscarded);
         }
 
-        if (!services.Encrypted)
+        if (plaintext)
         {
             AddFlag(flags, SqlCipherEvidenceFlags.PlaintextStorage);
         }
 
-        return flags.Count == record.Flags.Count && ReferenceEquals(payloads, record.Payloads)
-            ? record
-            : record with { Flags = flags, Payloads = payloads };
+        return record with { Flags = flags, Payloads = payloads };
     }
 
     private static void AddFlag(List<string> flags, string flag)

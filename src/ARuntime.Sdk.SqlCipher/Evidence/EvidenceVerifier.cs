@@ -5,36 +5,49 @@ using Microsoft.Data.Sqlite;
 namespace ARuntime.Sdk.SqlCipher.Evidence;
 
 /// <summary>
-/// Verifies a tenant's log from the records up: every record's leaf against the leaf hash committed at its position,
-/// the stored interior nodes and tree head against a tree rebuilt from the leaves, every signed checkpoint against the
-/// rebuilt tree, and every stored payload against its salted commitment. The committed leaf hashes, indexed by position,
-/// are what lets a change to the records be located and told apart (modified, deleted, inserted, reordered).
+/// Verifies a tenant's log from the records up: every record's leaf against the leaf hash committed at its position (the
+/// level-0 tiles), the higher tiles and tree head against a tree rebuilt from the leaves, every signed checkpoint against
+/// the rebuilt tree, and every stored payload against its salted commitment. The committed leaf hashes, kept apart from
+/// the records and indexed by position, are what lets a change to the records be located and told apart (modified,
+/// deleted, inserted, reordered).
 /// </summary>
 internal sealed class EvidenceVerifier(SqliteConnection connection, string tenantId, TenantKeyring keyring, IReadOnlyList<CheckpointVerifier> verifiers, SqlCipherStoreOptions options)
 {
     public EvidenceVerificationReport Verify(CancellationToken cancellationToken)
     {
-        var (treeSize, storedRoot) = SqlCipherEvidenceStore.ReadHead(connection, tenantId);
+        var (tenantNo, treeSize, storedRoot) = SqlCipherEvidenceStore.ReadHead(connection, tenantId);
+        if (tenantNo == 0)
+        {
+            return Report(EvidenceTamperKind.None, 0, null, 0, null, null);
+        }
 
-        // The committed leaf hashes by position, and each hash's position.
+        // The committed leaf hashes by position: the level-0 tiles, consecutive, each full but the last.
         var committed = new List<byte[]>();
-        using (var command = connection.Command("SELECT node_index, hash FROM merkle_node WHERE tenant_id = $t AND level = 0 ORDER BY node_index").With("$t", tenantId))
+        using (var command = connection.Command("SELECT tile_index, hashes FROM evidence_tile WHERE tenant_no = $n AND level = 0 ORDER BY tile_index").With("$n", tenantNo))
         using (var reader = command.ExecuteReader())
         {
+            var previousFull = true;
             while (reader.Read())
             {
-                if (reader.GetInt64(0) != committed.Count)
+                var tileIndex = reader.GetInt64(0);
+                var hashes = reader.GetBytes(1);
+                if (tileIndex != committed.Count >> EvidenceLayout.TileHeight || !previousFull || hashes.Length % MerkleTree.HashSize != 0 || hashes.Length > EvidenceLayout.TileBytes)
                 {
-                    return Report(EvidenceTamperKind.TreeMismatch, treeSize, 0, committed.Count, null, $"The committed leaf hash at position {committed.Count} is missing.");
+                    return Report(EvidenceTamperKind.TreeMismatch, treeSize, committed.Count, committed.Count, null, $"The committed leaf hashes from position {committed.Count} on are missing or malformed (tile {tileIndex}).");
                 }
 
-                committed.Add(reader.GetBytes(1));
+                for (var offset = 0; offset < hashes.Length; offset += MerkleTree.HashSize)
+                {
+                    committed.Add(hashes.AsSpan(offset, MerkleTree.HashSize).ToArray());
+                }
+
+                previousFull = hashes.Length == EvidenceLayout.TileBytes;
             }
         }
 
         if (committed.Count != treeSize)
         {
-            return Report(EvidenceTamperKind.TreeMismatch, treeSize, 0, Math.Min(committed.Count, treeSize), null, $"The tree head says {treeSize} records but {committed.Count} leaf hashes are committed.");
+            return Report(EvidenceTamperKind.TreeMismatch, treeSize, Math.Min(committed.Count, treeSize), Math.Min(committed.Count, treeSize), null, $"The tree head says {treeSize} records but {committed.Count} leaf hashes are committed.");
         }
 
         var positionOf = new Dictionary<string, long>(committed.Count, StringComparer.Ordinal);
@@ -43,17 +56,18 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             positionOf[Convert.ToHexString(committed[i])] = i;
         }
 
-        // The records as stored, by position.
+        // The records as stored, by position: every row in the tenant's row id range.
         var rows = new List<Row>();
         using (var command = connection.Command(
-            "SELECT leaf_index, record_id, request_id, correlation_id, stage, kind, outcome, timestamp_ticks, retention, leaf FROM evidence_record WHERE tenant_id = $t ORDER BY leaf_index").With("$t", tenantId))
+            "SELECT id, tenant_no, record_id, request_id, correlation_id, stage, kind, outcome, timestamp_ticks, retention, leaf, payloads FROM evidence_record WHERE id BETWEEN $first AND $last ORDER BY id")
+            .With("$first", EvidenceLayout.FirstRowId(tenantNo)).With("$last", EvidenceLayout.RowId(tenantNo, EvidenceLayout.MaxLeafIndex)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
                 rows.Add(new Row(
-                    reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetNullableString(3), reader.GetInt32(4), reader.GetString(5),
-                    reader.GetInt32(6), reader.GetInt64(7), reader.GetInt32(8), reader.GetBytes(9)));
+                    EvidenceLayout.LeafIndexOf(reader.GetInt64(0)), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetNullableString(4), reader.GetInt32(5), reader.GetString(6),
+                    reader.GetInt32(7), reader.GetInt64(8), reader.GetInt32(9), reader.GetBytes(10), reader.IsDBNull(11) ? null : reader.GetBytes(11)));
             }
         }
 
@@ -77,7 +91,7 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             hashAt.TryGetValue(p, out var actual);
             if (expected is not null && actual == expected)
             {
-                if (!ColumnsMatch(rowAt[p], out var columnProblem))
+                if (!ColumnsMatch(rowAt[p], tenantNo, out var columnProblem))
                 {
                     return Report(EvidenceTamperKind.Modified, treeSize, p, p, rowAt[p].RecordId, $"The record at position {p} was changed: {columnProblem}.");
                 }
@@ -116,21 +130,44 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
 
         cancellationToken.ThrowIfCancellationRequested();
 
-        // The stored interior nodes and tree head against the tree rebuilt from the verified leaves.
+        // The stored tiles above level 0 and the tree head against the tree rebuilt from the verified leaves: each tile
+        // level L must hold exactly the treeSize >> 8L complete nodes of tree level 8L, each matching the records.
         var rebuilt = new InMemorySubtreeSource(committed);
-        using (var command = connection.Command("SELECT level, node_index, hash FROM merkle_node WHERE tenant_id = $t AND level > 0").With("$t", tenantId))
+        var stored = new Dictionary<int, long>();
+        using (var command = connection.Command("SELECT level, tile_index, hashes FROM evidence_tile WHERE tenant_no = $n AND level > 0 ORDER BY level, tile_index").With("$n", tenantNo))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
-                var level = reader.GetInt32(0);
-                var index = reader.GetInt64(1);
-                var first = index << level;
-                var last = Math.Min(first + (1L << level), treeSize) - 1;
-                if (first + (1L << level) > treeSize || !rebuilt.GetPerfectSubtree(level, index).AsSpan().SequenceEqual(reader.GetBytes(2)))
+                var tileLevel = reader.GetInt32(0);
+                var level = tileLevel * EvidenceLayout.TileHeight;
+                var hashes = reader.GetBytes(2);
+                var firstNode = reader.GetInt64(1) << EvidenceLayout.TileHeight;
+                for (var j = 0; j * MerkleTree.HashSize < hashes.Length; j++)
                 {
-                    return Report(EvidenceTamperKind.TreeMismatch, treeSize, first, treeSize, RecordIdAt(first), $"The stored Merkle node over records {first}..{last} does not match the records.");
+                    var node = firstNode + j;
+                    var first = level >= 63 ? long.MaxValue : node << level;
+                    var width = level >= 63 ? long.MaxValue : 1L << level;
+                    if (hashes.Length % MerkleTree.HashSize != 0 || first > treeSize - width
+                        || !rebuilt.GetPerfectSubtree(level, node).AsSpan().SequenceEqual(hashes.AsSpan(j * MerkleTree.HashSize, MerkleTree.HashSize)))
+                    {
+                        var start = Math.Min(first, treeSize);
+                        return Report(EvidenceTamperKind.TreeMismatch, treeSize, start, treeSize, RecordIdAt(start), $"The stored tree hash over records {start}..{Math.Min(first + width, treeSize) - 1} (tile {tileLevel}/{node >> EvidenceLayout.TileHeight}) does not match the records.");
+                    }
                 }
+
+                stored[tileLevel] = stored.GetValueOrDefault(tileLevel) + (hashes.Length / MerkleTree.HashSize);
+            }
+        }
+
+        for (var tileLevel = 1; tileLevel * EvidenceLayout.TileHeight < 63 && treeSize >> (tileLevel * EvidenceLayout.TileHeight) > 0; tileLevel++)
+        {
+            var expected = treeSize >> (tileLevel * EvidenceLayout.TileHeight);
+            var have = stored.GetValueOrDefault(tileLevel);
+            if (have != expected)
+            {
+                var start = have << (tileLevel * EvidenceLayout.TileHeight);
+                return Report(EvidenceTamperKind.TreeMismatch, treeSize, Math.Min(start, treeSize), treeSize, RecordIdAt(start), $"Tile level {tileLevel} holds {have} tree hashes where the {treeSize}-record tree has {expected}.");
             }
         }
 
@@ -172,28 +209,27 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
         var key = keyring.TryGet(tenantId);
         long payloadsChecked = 0;
         long payloadsErased = 0;
-        var sealedRows = new Dictionary<(long, int), byte[]>();
-        using (var command = connection.Command("SELECT leaf_index, payload_index, sealed FROM evidence_payload WHERE tenant_id = $t").With("$t", tenantId))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                sealedRows[(reader.GetInt64(0), reader.GetInt32(1))] = reader.GetBytes(2);
-            }
-        }
-
         foreach (var row in rows)
         {
             var decoded = EvidenceLeafCodec.Decode(row.Leaf);
+            List<byte[]?> sealedValues;
+            try
+            {
+                sealedValues = row.Payloads is null ? [] : SealedPayloads.Unpack(row.Payloads);
+            }
+            catch (FormatException)
+            {
+                return Report(EvidenceTamperKind.PayloadModified, treeSize, row.Position, treeSize, row.RecordId, $"The sealed payloads of the record at position {row.Position} are malformed.", checkpoints, payloadsChecked, payloadsErased);
+            }
+
+            if (sealedValues.Count > decoded.Commitments.Count)
+            {
+                return Report(EvidenceTamperKind.PayloadModified, treeSize, row.Position, treeSize, row.RecordId, $"A payload of the record at position {row.Position} has no commitment in its leaf; it was added.", checkpoints, payloadsChecked, payloadsErased);
+            }
+
             for (var i = 0; i < decoded.Commitments.Count; i++)
             {
-                if (!sealedRows.Remove((row.Position, i), out var sealedValue))
-                {
-                    payloadsErased++;
-                    continue;
-                }
-
-                if (key is null)
+                if (i >= sealedValues.Count || sealedValues[i] is not { } sealedValue || key is null)
                 {
                     payloadsErased++;
                     continue;
@@ -210,12 +246,6 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             }
         }
 
-        if (sealedRows.Count > 0)
-        {
-            var (position, _) = sealedRows.Keys.Min();
-            return Report(EvidenceTamperKind.PayloadModified, treeSize, position, treeSize, RecordIdAt(position), $"A payload row at position {position} has no commitment in its record's leaf; it was added.", checkpoints, payloadsChecked, payloadsErased);
-        }
-
         return Report(EvidenceTamperKind.None, treeSize, null, treeSize, null, null, checkpoints, payloadsChecked, payloadsErased);
 
         // The id of the record committed at a position, wherever it is stored now (null when it is gone).
@@ -223,7 +253,7 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             position >= 0 && position < committed.Count && rowByHash.TryGetValue(Convert.ToHexString(committed[(int)position]), out var row) ? row.RecordId : null;
     }
 
-    private static bool ColumnsMatch(Row row, out string problem)
+    private bool ColumnsMatch(Row row, long tenantNo, out string problem)
     {
         DecodedLeaf decoded;
         try
@@ -238,6 +268,8 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
 
         var r = decoded.Record;
         problem = decoded.Index != row.Position ? $"its leaf claims position {decoded.Index}"
+            : r.TenantId != tenantId ? $"its leaf belongs to tenant '{r.TenantId}'"
+            : row.TenantNo != tenantNo ? "its tenant_no column differs from its row id's tenant"
             : r.RecordId != row.RecordId ? "its record_id column differs from the committed record"
             : r.RequestId != row.RequestId ? "its request_id column differs from the committed record"
             : r.CorrelationId != row.CorrelationId ? "its correlation_id column differs from the committed record"
@@ -265,5 +297,5 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             PayloadsErased = payloadsErased,
         };
 
-    private sealed record Row(long Position, string RecordId, string RequestId, string? CorrelationId, int Stage, string Kind, int Outcome, long TimestampTicks, int Retention, byte[] Leaf);
+    private sealed record Row(long Position, long TenantNo, string RecordId, string RequestId, string? CorrelationId, int Stage, string Kind, int Outcome, long TimestampTicks, int Retention, byte[] Leaf, byte[]? Payloads);
 }

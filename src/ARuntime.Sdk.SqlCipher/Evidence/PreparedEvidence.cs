@@ -1,8 +1,8 @@
 namespace ARuntime.Sdk.SqlCipher.Evidence;
 
 /// <summary>
-/// An evidence record made ready off the writer thread: its canonical leaf bytes around the index (which only the writer
-/// assigns), its query columns and its sealed payloads.
+/// An evidence record made ready off the writer thread: its canonical leaf bytes without the index (which only the writer
+/// assigns) and where the index goes, its query columns already UTF-8 encoded, and its sealed payloads packed for the row.
 /// </summary>
 internal sealed class PreparedEvidence
 {
@@ -10,13 +10,15 @@ internal sealed class PreparedEvidence
 
     public required string RecordId { get; init; }
 
-    public required string RequestId { get; init; }
+    public required byte[] RecordIdUtf8 { get; init; }
 
-    public string? CorrelationId { get; init; }
+    public required byte[] RequestIdUtf8 { get; init; }
+
+    public byte[]? CorrelationIdUtf8 { get; init; }
 
     public required int Stage { get; init; }
 
-    public required string Kind { get; init; }
+    public required byte[] KindUtf8 { get; init; }
 
     public required int Outcome { get; init; }
 
@@ -24,9 +26,14 @@ internal sealed class PreparedEvidence
 
     public required int Retention { get; init; }
 
-    public required byte[] LeafPrefix { get; init; }
+    public byte[]? SubjectUtf8 { get; init; }
 
-    public required byte[] LeafSuffix { get; init; }
+    /// <summary>Gets the leaf bytes without the decimal index.</summary>
+    public required byte[] LeafTemplate { get; init; }
 
-    public required IReadOnlyList<PreparedPayload> Payloads { get; init; }
+    /// <summary>Gets where in <see cref="LeafTemplate"/> the index digits go.</summary>
+    public required int IndexOffset { get; init; }
+
+    /// <summary>Gets the packed sealed payloads (<see cref="SealedPayloads"/>), or null when the record has none.</summary>
+    public byte[]? Payloads { get; init; }
 }

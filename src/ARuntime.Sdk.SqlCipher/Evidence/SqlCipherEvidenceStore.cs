@@ -117,7 +117,7 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
     {
         StoreServices.ValidateTenant(tenantId);
         using var lease = await services.Readers.RentAsync(cancellationToken).ConfigureAwait(false);
-        var (size, root) = ReadHead(lease.Connection, tenantId);
+        var (_, size, root) = ReadHead(lease.Connection, tenantId);
         return new EvidenceTreeHead { TenantId = tenantId, Origin = EvidenceLog.OriginFor(services.Options, tenantId), TreeSize = size, RootHash = root };
     }
 
@@ -166,10 +166,10 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
         connection.Execute("BEGIN");
         try
         {
-            var (size, _) = ReadHead(connection, tenantId);
+            var (tenantNo, size, _) = ReadHead(connection, tenantId);
             long index;
             byte[] leaf;
-            using (var command = connection.Command("SELECT leaf_index, leaf FROM evidence_record WHERE tenant_id = $t AND record_id = $r").With("$t", tenantId).With("$r", recordId))
+            using (var command = connection.Command("SELECT id, leaf FROM evidence_record WHERE tenant_no = $n AND record_id = $r").With("$n", tenantNo).With("$r", recordId))
             using (var reader = command.ExecuteReader())
             {
                 if (!reader.Read())
@@ -177,7 +177,7 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
                     return null;
                 }
 
-                index = reader.GetInt64(0);
+                index = EvidenceLayout.LeafIndexOf(reader.GetInt64(0));
                 leaf = reader.GetBytes(1);
             }
 
@@ -187,7 +187,7 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
                 throw new ArgumentOutOfRangeException(nameof(treeSize), $"The tree size must be greater than the record's index ({index}) and at most the log's size ({size}).");
             }
 
-            using var source = new DatabaseSubtreeSource(connection, tenantId);
+            using var source = new TileSubtreeSource(connection, tenantNo, tenantId);
             return new EvidenceInclusionProof
             {
                 TenantId = tenantId,
@@ -220,14 +220,14 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
         connection.Execute("BEGIN");
         try
         {
-            var (size, _) = ReadHead(connection, tenantId);
+            var (tenantNo, size, _) = ReadHead(connection, tenantId);
             var second = secondSize ?? size;
             if (firstSize < 0 || firstSize > second || second > size)
             {
                 throw new ArgumentOutOfRangeException(nameof(firstSize), $"Sizes must satisfy 0 <= first <= second <= {size}.");
             }
 
-            return BuildConsistencyProof(connection, tenantId, firstSize, second);
+            return BuildConsistencyProof(connection, tenantNo, tenantId, firstSize, second);
         }
         finally
         {
@@ -304,10 +304,22 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
         return await services.Writer.ExecuteAsync(
             context =>
             {
-                using var command = context.Connection.Command(
-                    "DELETE FROM evidence_payload WHERE tenant_id = $t AND leaf_index = (SELECT leaf_index FROM evidence_record WHERE tenant_id = $t AND record_id = $r)")
-                    .With("$t", tenantId).With("$r", recordId);
-                var erased = command.ExecuteNonQuery();
+                int erased;
+                using (var read = context.Connection.Command(
+                    "SELECT r.payloads FROM evidence_record r JOIN evidence_log l ON l.tenant_no = r.tenant_no WHERE l.tenant_id = $t AND r.record_id = $r")
+                    .With("$t", tenantId).With("$r", recordId))
+                {
+                    erased = read.ExecuteScalar() is byte[] packed ? SealedPayloads.Unpack(packed).Count(p => p is not null) : 0;
+                }
+
+                if (erased > 0)
+                {
+                    using var command = context.Connection.Command(
+                        "UPDATE evidence_record SET payloads = NULL WHERE tenant_no = (SELECT tenant_no FROM evidence_log WHERE tenant_id = $t) AND record_id = $r")
+                        .With("$t", tenantId).With("$r", recordId);
+                    command.ExecuteNonQuery();
+                }
+
                 if (erased > 0)
                 {
                     context.Log.Append(prepared);
@@ -320,11 +332,12 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
 
     internal EvidencePreparer Preparer => preparer;
 
-    internal static (long Size, byte[] Root) ReadHead(SqliteConnection connection, string tenantId)
+    /// <summary>Reads a tenant's number, tree size and root (number 0, size 0 and the empty root for a tenant without records).</summary>
+    internal static (long TenantNo, long Size, byte[] Root) ReadHead(SqliteConnection connection, string tenantId)
     {
-        using var command = connection.Command("SELECT tree_size, root_hash FROM evidence_tree WHERE tenant_id = $t").With("$t", tenantId);
+        using var command = connection.Command("SELECT tenant_no, tree_size, root_hash FROM evidence_log WHERE tenant_id = $t").With("$t", tenantId);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? (reader.GetInt64(0), reader.GetBytes(1)) : (0, MerkleTree.EmptyRoot.ToArray());
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetBytes(2)) : (0, 0, MerkleTree.EmptyRoot.ToArray());
     }
 
     internal static EvidenceConsistencyProof CheckAgainstCheckpoint(SqliteConnection connection, string note, SqlCipherStoreOptions options, IReadOnlyList<CheckpointVerifier> verifiers)
@@ -340,7 +353,7 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
         connection.Execute("BEGIN");
         try
         {
-            var (size, _) = ReadHead(connection, tenantId);
+            var (tenantNo, size, _) = ReadHead(connection, tenantId);
             if (size < checkpoint.TreeSize)
             {
                 throw new EvidenceRollbackException(
@@ -352,7 +365,7 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
                 };
             }
 
-            using var source = new DatabaseSubtreeSource(connection, tenantId);
+            using var source = new TileSubtreeSource(connection, tenantNo, tenantId);
             var root = checkpoint.TreeSize == 0 ? MerkleTree.EmptyRoot.ToArray() : MerkleTree.RangeHash(source, 0, checkpoint.TreeSize);
             if (!root.AsSpan().SequenceEqual(checkpoint.RootHash.Span))
             {
@@ -365,7 +378,7 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
                 };
             }
 
-            return BuildConsistencyProof(connection, tenantId, checkpoint.TreeSize, size);
+            return BuildConsistencyProof(connection, tenantNo, tenantId, checkpoint.TreeSize, size);
         }
         finally
         {
@@ -373,9 +386,9 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
         }
     }
 
-    private static EvidenceConsistencyProof BuildConsistencyProof(SqliteConnection connection, string tenantId, long first, long second)
+    private static EvidenceConsistencyProof BuildConsistencyProof(SqliteConnection connection, long tenantNo, string tenantId, long first, long second)
     {
-        using var source = new DatabaseSubtreeSource(connection, tenantId);
+        using var source = new TileSubtreeSource(connection, tenantNo, tenantId);
         return new EvidenceConsistencyProof
         {
             TenantId = tenantId,
@@ -391,62 +404,74 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
     {
         using var lease = await services.Readers.RentAsync(cancellationToken).ConfigureAwait(false);
         var connection = lease.Connection;
-        var sql = new System.Text.StringBuilder("SELECT leaf_index, leaf FROM evidence_record WHERE tenant_id = $t AND leaf_index > $after");
-        using var command = connection.Command(string.Empty).With("$t", query.TenantId).With("$after", after).With("$limit", limit);
-        if (query.RequestId is not null)
-        {
-            sql.Append(" AND request_id = $request");
-            command.With("$request", query.RequestId);
-        }
-
-        if (query.CorrelationId is not null)
-        {
-            sql.Append(" AND correlation_id = $correlation");
-            command.With("$correlation", query.CorrelationId);
-        }
-
-        if (query.From is { } from)
-        {
-            sql.Append(" AND timestamp_ticks >= $from");
-            command.With("$from", from.UtcTicks);
-        }
-
-        if (query.To is { } to)
-        {
-            sql.Append(" AND timestamp_ticks < $to");
-            command.With("$to", to.UtcTicks);
-        }
-
-        if (query.Stage is { } stage)
-        {
-            sql.Append(" AND stage = $stage");
-            command.With("$stage", (int)stage);
-        }
-
-        if (query.Kind is not null)
-        {
-            sql.Append(" AND kind = $kind");
-            command.With("$kind", query.Kind);
-        }
-
-        if (query.Outcome is { } outcome)
-        {
-            sql.Append(" AND outcome = $outcome");
-            command.With("$outcome", (int)outcome);
-        }
-
-        sql.Append(" ORDER BY leaf_index LIMIT $limit");
-        command.CommandText = sql.ToString();
         var page = new List<(long, EvidenceRecord)>(limit);
         connection.Execute("BEGIN");
         try
         {
-            using var records = new EvidenceRecordReader(connection, query.TenantId, services.Keyring);
+            var (tenantNo, _, _) = ReadHead(connection, query.TenantId);
+            if (tenantNo == 0)
+            {
+                return page;
+            }
+
+            // The tenant's rows are the row id range [tenant_no * 2^40, (tenant_no + 1) * 2^40); tenant_no = $n lets the
+            // planner use the tenant-scoped indexes, the range keeps every read inside the tenant's rows.
+            var sql = new System.Text.StringBuilder("SELECT id, leaf, payloads FROM evidence_record WHERE tenant_no = $n AND id > $after AND id <= $last");
+            using var command = connection.Command(string.Empty)
+                .With("$n", tenantNo)
+                .With("$after", EvidenceLayout.FirstRowId(tenantNo) + after)
+                .With("$last", EvidenceLayout.RowId(tenantNo, EvidenceLayout.MaxLeafIndex))
+                .With("$limit", limit);
+            if (query.RequestId is not null)
+            {
+                sql.Append(" AND request_id = $request");
+                command.With("$request", query.RequestId);
+            }
+
+            if (query.CorrelationId is not null)
+            {
+                sql.Append(" AND correlation_id = $correlation");
+                command.With("$correlation", query.CorrelationId);
+            }
+
+            if (query.From is { } from)
+            {
+                sql.Append(" AND timestamp_ticks >= $from");
+                command.With("$from", from.UtcTicks);
+            }
+
+            if (query.To is { } to)
+            {
+                sql.Append(" AND timestamp_ticks < $to");
+                command.With("$to", to.UtcTicks);
+            }
+
+            if (query.Stage is { } stage)
+            {
+                sql.Append(" AND stage = $stage");
+                command.With("$stage", (int)stage);
+            }
+
+            if (query.Kind is not null)
+            {
+                sql.Append(" AND kind = $kind");
+                command.With("$kind", query.Kind);
+            }
+
+            if (query.Outcome is { } outcome)
+            {
+                sql.Append(" AND outcome = $outcome");
+                command.With("$outcome", (int)outcome);
+            }
+
+            sql.Append(" ORDER BY id LIMIT $limit");
+            command.CommandText = sql.ToString();
+            var records = new EvidenceRecordReader(query.TenantId, services.Keyring);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var index = reader.GetInt64(0);
-                page.Add((index, records.Read(index, reader.GetBytes(1))));
+                var index = EvidenceLayout.LeafIndexOf(reader.GetInt64(0));
+                page.Add((index, records.Read(index, reader.GetBytes(1), reader.IsDBNull(2) ? null : reader.GetBytes(2))));
             }
         }
         finally

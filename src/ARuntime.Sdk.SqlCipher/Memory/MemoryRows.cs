@@ -134,7 +134,9 @@ internal static class MemoryRows
             command.ExecuteNonQuery();
         }
 
-        using (var command = connection.Command("DELETE FROM evidence_payload WHERE tenant_id = $t AND subject = $s").With("$t", tenantId).With("$s", Subject(itemId)))
+        using (var command = connection.Command(
+            "UPDATE evidence_record SET payloads = NULL WHERE tenant_no = (SELECT tenant_no FROM evidence_log WHERE tenant_id = $t) AND subject = $s AND payloads IS NOT NULL")
+            .With("$t", tenantId).With("$s", Subject(itemId)))
         {
             command.ExecuteNonQuery();
         }

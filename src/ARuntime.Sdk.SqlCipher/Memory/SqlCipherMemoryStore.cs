@@ -42,7 +42,7 @@ public sealed class SqlCipherMemoryStore : IMemoryStore
         var document = BlindIndex.Document(key, item.Content, item.Tags);
         var sealedItem = key.Seal(MemoryRows.EncodeItem(item.Content, item.Provenance, item.Classification, item.Tags), MemoryRows.ItemContext(itemId, 1));
         var record = Record(item.Scope, "memory.retained", item.Provenance, item.Classification, item.Retention, itemId, 1, item.Content, reason: null);
-        var prepared = evidence.Preparer.Prepare(record, _ => MemoryRows.Subject(itemId));
+        var prepared = evidence.Preparer.Prepare(record, MemoryRows.Subject(itemId));
         return await services.Writer.ExecuteAsync(
             context =>
             {
@@ -126,7 +126,7 @@ public sealed class SqlCipherMemoryStore : IMemoryStore
                 }
 
                 var record = Record(scope, "memory.corrected", item.Provenance, item.Classification, item.Retention, itemId, corrected.Revision, content, reason);
-                context.Log.Append(evidence.Preparer.Prepare(record, _ => MemoryRows.Subject(itemId)));
+                context.Log.Append(evidence.Preparer.Prepare(record, MemoryRows.Subject(itemId)));
                 return corrected;
             },
             cancellationToken).ConfigureAwait(false);
@@ -156,7 +156,7 @@ public sealed class SqlCipherMemoryStore : IMemoryStore
         var sealedItem = key.Seal(MemoryRows.EncodeItem(consolidated.Content, consolidated.Provenance, consolidated.Classification, consolidated.Tags), MemoryRows.ItemContext(newId, 1));
         var record = Record(scope, "memory.consolidated", consolidated.Provenance, consolidated.Classification, consolidated.Retention, newId, 1, consolidated.Content, reason: null);
         record = record with { Attributes = new Dictionary<string, string>(record.Attributes) { ["memory.consolidatedFrom"] = string.Join(',', itemIds) } };
-        var prepared = evidence.Preparer.Prepare(record, _ => MemoryRows.Subject(newId));
+        var prepared = evidence.Preparer.Prepare(record, MemoryRows.Subject(newId));
         return await services.Writer.ExecuteAsync(
             context =>
             {

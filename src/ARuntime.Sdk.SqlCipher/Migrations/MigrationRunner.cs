@@ -42,6 +42,8 @@ internal static class MigrationRunner
                 command.ExecuteNonQuery();
             }
 
+            migration.Apply?.Invoke(connection, transaction);
+
             using (var command = connection.Command(
                 string.Create(CultureInfo.InvariantCulture, $"PRAGMA application_id = {SchemaMigrations.ApplicationId}; PRAGMA user_version = {migration.Version};"),
                 transaction))

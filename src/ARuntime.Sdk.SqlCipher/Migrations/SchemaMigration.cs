@@ -1,7 +1,10 @@
+using Microsoft.Data.Sqlite;
+
 namespace ARuntime.Sdk.SqlCipher.Migrations;
 
 /// <summary>One step of the store's schema: the version it produces and the SQL (SQLite 3.15.2 dialect) that gets there.</summary>
 /// <param name="Version">The schema version after the step (PRAGMA user_version).</param>
 /// <param name="Description">What the step adds.</param>
 /// <param name="Sql">The statements.</param>
-internal sealed record SchemaMigration(int Version, string Description, string Sql);
+/// <param name="Apply">Work that SQL alone cannot do (reshaping data), run after <paramref name="Sql"/> in the step's transaction.</param>
+internal sealed record SchemaMigration(int Version, string Description, string Sql, Action<SqliteConnection, SqliteTransaction>? Apply = null);

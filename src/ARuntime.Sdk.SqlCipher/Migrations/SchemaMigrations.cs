@@ -10,7 +10,7 @@ internal static class SchemaMigrations
     public const int ApplicationId = 0x41525453;
 
     /// <summary>The schema version this build writes.</summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     public static IReadOnlyList<SchemaMigration> All { get; } =
     [
@@ -136,5 +136,54 @@ internal static class SchemaMigrations
                 PRIMARY KEY (tenant_id, request_id)) WITHOUT ROWID;
             CREATE INDEX request_journal_by_state ON request_journal(state);
             """),
+        new(4, "evidence: one row per record (leaf, query columns, sealed payloads), tiles instead of Merkle node rows, tenant numbers", """
+            CREATE TABLE evidence_log(
+                tenant_no INTEGER PRIMARY KEY,
+                tenant_id TEXT NOT NULL UNIQUE,
+                tree_size INTEGER NOT NULL,
+                root_hash BLOB NOT NULL,
+                updated_ticks INTEGER NOT NULL);
+            INSERT INTO evidence_log(tenant_id, tree_size, root_hash, updated_ticks)
+                SELECT t.tenant_id, COALESCE(e.tree_size, 0), COALESCE(e.root_hash, x'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'), COALESCE(e.updated_ticks, 0)
+                FROM (SELECT tenant_id FROM evidence_tree UNION SELECT tenant_id FROM evidence_record UNION SELECT tenant_id FROM merkle_node) t
+                LEFT JOIN evidence_tree e ON e.tenant_id = t.tenant_id
+                ORDER BY t.tenant_id;
+            ALTER TABLE evidence_record RENAME TO evidence_record_v3;
+            DROP INDEX evidence_record_by_id;
+            DROP INDEX evidence_record_by_request;
+            DROP INDEX evidence_record_by_correlation;
+            DROP INDEX evidence_record_by_time;
+            CREATE TABLE evidence_record(
+                id INTEGER PRIMARY KEY,
+                tenant_no INTEGER NOT NULL,
+                record_id TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                correlation_id TEXT,
+                stage INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                outcome INTEGER NOT NULL,
+                timestamp_ticks INTEGER NOT NULL,
+                retention INTEGER NOT NULL,
+                subject TEXT,
+                leaf BLOB NOT NULL,
+                payloads BLOB);
+            INSERT INTO evidence_record(id, tenant_no, record_id, request_id, correlation_id, stage, kind, outcome, timestamp_ticks, retention, subject, leaf, payloads)
+                SELECT l.tenant_no * 1099511627776 + r.leaf_index, l.tenant_no, r.record_id, r.request_id, r.correlation_id, r.stage, r.kind, r.outcome, r.timestamp_ticks, r.retention,
+                       (SELECT max(p.subject) FROM evidence_payload p WHERE p.tenant_id = r.tenant_id AND p.leaf_index = r.leaf_index), r.leaf, NULL
+                FROM evidence_record_v3 r JOIN evidence_log l ON l.tenant_id = r.tenant_id
+                WHERE r.leaf_index BETWEEN 0 AND 1099511627775;
+            CREATE UNIQUE INDEX evidence_record_by_id ON evidence_record(tenant_no, record_id);
+            CREATE INDEX evidence_record_by_request ON evidence_record(tenant_no, request_id);
+            CREATE INDEX evidence_record_by_correlation ON evidence_record(tenant_no, correlation_id) WHERE correlation_id IS NOT NULL;
+            CREATE INDEX evidence_record_by_time ON evidence_record(tenant_no, timestamp_ticks);
+            CREATE INDEX evidence_record_by_subject ON evidence_record(tenant_no, subject) WHERE subject IS NOT NULL;
+            CREATE TABLE evidence_tile(
+                tenant_no INTEGER NOT NULL,
+                level INTEGER NOT NULL,
+                tile_index INTEGER NOT NULL,
+                hashes BLOB NOT NULL,
+                PRIMARY KEY (tenant_no, level, tile_index)) WITHOUT ROWID;
+            """,
+            EvidenceRowsMigration.Apply),
     ];
 }

@@ -10,12 +10,9 @@ internal sealed class WorkOperation<T>(Func<WriteContext, T> work, bool exclusiv
 
     public Task<T> Task => completion.Task;
 
-    public override void Execute(WriteContext context)
-    {
-        // Work may read or delete rows that appends earlier in the batch buffered.
-        context.Log.FlushPending();
-        result = work(context);
-    }
+    // Appends earlier in the batch have inserted their record rows already; only unfinished tiles and tree heads wait
+    // for the end of the batch, and no work reads those inside the writer.
+    public override void Execute(WriteContext context) => result = work(context);
 
     public override void Complete() => completion.TrySetResult(result!);
 

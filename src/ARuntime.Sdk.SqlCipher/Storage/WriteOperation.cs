@@ -1,8 +1,8 @@
 namespace ARuntime.Sdk.SqlCipher.Storage;
 
 /// <summary>
-/// One unit of work for the single writer. Operations of a batch share one transaction (group commit); each runs inside
-/// its own savepoint, so a failing operation is rolled back alone and the others still commit.
+/// One unit of work for the single writer. Operations of a batch share one transaction (group commit); when one fails,
+/// the transaction is rolled back and the batch replayed without it, so the others still commit.
 /// </summary>
 internal abstract class WriteOperation
 {

@@ -12,18 +12,34 @@ internal static class SealedBox
     private const int NonceSize = 12;
     private const int TagSize = 16;
 
+    /// <summary>The authentication tag size in bytes (AesGcm instances used with this box must be created with it).</summary>
+    public const int TagSizeInBytes = TagSize;
+
     public static byte[] Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        using var aes = new AesGcm(key, TagSize);
+        return Seal(aes, plaintext, associatedData);
+    }
+
+    /// <summary>Seals with an existing AES-GCM instance (reused per thread for a tenant key; see <see cref="TenantDataKey"/>).</summary>
+    public static byte[] Seal(AesGcm aes, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
         var sealedValue = new byte[1 + NonceSize + plaintext.Length + TagSize];
         sealedValue[0] = Version;
         var nonce = sealedValue.AsSpan(1, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(key, TagSize);
+        RandomPool.Fill(nonce);
         aes.Encrypt(nonce, plaintext, sealedValue.AsSpan(1 + NonceSize, plaintext.Length), sealedValue.AsSpan(1 + NonceSize + plaintext.Length), associatedData);
         return sealedValue;
     }
 
     public static bool TryOpen(ReadOnlySpan<byte> key, ReadOnlySpan<byte> sealedValue, ReadOnlySpan<byte> associatedData, out byte[] plaintext)
+    {
+        using var aes = new AesGcm(key, TagSize);
+        return TryOpen(aes, sealedValue, associatedData, out plaintext);
+    }
+
+    /// <summary>Opens with an existing AES-GCM instance.</summary>
+    public static bool TryOpen(AesGcm aes, ReadOnlySpan<byte> sealedValue, ReadOnlySpan<byte> associatedData, out byte[] plaintext)
     {
         plaintext = [];
         if (sealedValue.Length < 1 + NonceSize + TagSize || sealedValue[0] != Version)
@@ -35,7 +51,6 @@ internal static class SealedBox
         var output = new byte[length];
         try
         {
-            using var aes = new AesGcm(key, TagSize);
             aes.Decrypt(sealedValue.Slice(1, NonceSize), sealedValue.Slice(1 + NonceSize, length), sealedValue[^TagSize..], output, associatedData);
         }
         catch (AuthenticationTagMismatchException)

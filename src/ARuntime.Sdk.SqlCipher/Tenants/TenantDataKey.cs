@@ -12,6 +12,12 @@ internal sealed class TenantDataKey : IDisposable
 {
     private readonly byte[] key;
     private readonly byte[] indexKey;
+    private readonly byte[] associatedDataPrefix;
+
+    // One AES-GCM instance per thread: creating one per seal (an OpenSSL context and key schedule) cost more than the
+    // encryption of a typical payload. All are disposed with the key.
+    private readonly ThreadLocal<AesGcm> ciphers;
+    private int disposed;
 
     public TenantDataKey(string tenantId, string keyId, byte[] key, long createdTicks)
     {
@@ -20,6 +26,8 @@ internal sealed class TenantDataKey : IDisposable
         this.key = key;
         CreatedTicks = createdTicks;
         indexKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, salt: [], info: Encoding.UTF8.GetBytes("aruntime-memory-index/1"));
+        associatedDataPrefix = Encoding.UTF8.GetBytes($"aruntime-sealed/1\n{tenantId}\n{keyId}\n");
+        ciphers = new ThreadLocal<AesGcm>(() => new AesGcm(this.key, SealedBox.TagSizeInBytes), trackAllValues: true);
     }
 
     public string TenantId { get; }
@@ -31,11 +39,11 @@ internal sealed class TenantDataKey : IDisposable
     internal ReadOnlySpan<byte> KeyBytes => key;
 
     public byte[] Seal(ReadOnlySpan<byte> plaintext, string context) =>
-        SealedBox.Seal(key, plaintext, AssociatedData(context));
+        SealedBox.Seal(ciphers.Value!, plaintext, AssociatedData(context));
 
     public byte[] Open(ReadOnlySpan<byte> sealedValue, string context)
     {
-        if (!SealedBox.TryOpen(key, sealedValue, AssociatedData(context), out var plaintext))
+        if (!SealedBox.TryOpen(ciphers.Value!, sealedValue, AssociatedData(context), out var plaintext))
         {
             throw new TenantDataUnavailableException(
                 $"A sealed value of tenant '{TenantId}' ({context}) does not open with the tenant's data key: it was altered, moved, or sealed under an erased key.");
@@ -45,7 +53,7 @@ internal sealed class TenantDataKey : IDisposable
     }
 
     public bool TryOpen(ReadOnlySpan<byte> sealedValue, string context, out byte[] plaintext) =>
-        SealedBox.TryOpen(key, sealedValue, AssociatedData(context), out plaintext);
+        SealedBox.TryOpen(ciphers.Value!, sealedValue, AssociatedData(context), out plaintext);
 
     /// <summary>Returns the blind-index token of a normalized search term (HMAC-SHA-256, first 12 bytes, hex).</summary>
     public string IndexToken(string term)
@@ -57,9 +65,26 @@ internal sealed class TenantDataKey : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var cipher in ciphers.Values)
+        {
+            cipher.Dispose();
+        }
+
+        ciphers.Dispose();
         CryptographicOperations.ZeroMemory(key);
         CryptographicOperations.ZeroMemory(indexKey);
     }
 
-    private byte[] AssociatedData(string context) => Encoding.UTF8.GetBytes($"aruntime-sealed/1\n{TenantId}\n{KeyId}\n{context}");
+    private byte[] AssociatedData(string context)
+    {
+        var data = new byte[associatedDataPrefix.Length + Encoding.UTF8.GetByteCount(context)];
+        associatedDataPrefix.CopyTo(data, 0);
+        Encoding.UTF8.GetBytes(context, data.AsSpan(associatedDataPrefix.Length));
+        return data;
+    }
 }

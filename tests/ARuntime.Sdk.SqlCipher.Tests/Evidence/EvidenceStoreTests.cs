@@ -201,33 +201,43 @@ public sealed class EvidenceStoreTests
     {
         await using var test = await TestStore.OpenAsync(o =>
         {
-            o.CheckpointEveryRecords = 100;
+            o.CheckpointEveryRecords = 10;
             o.CheckpointInterval = TimeSpan.FromSeconds(30);
         });
-        await test.WriteManyAsync("t", 99);
-        var first = await test.Store.Evidence.GetLatestCheckpointAsync("t");
 
-        // The very first batch is checkpointed (no earlier checkpoint); then only after 100 more records or 30 s.
-        Assert.That(first, Is.Not.Null);
-        var firstSize = first!.TreeSize;
-        await test.Store.Evidence.WriteAsync(TestStore.Record("t", 1000), EvidenceDurability.Durable);
-        Assert.That((await test.Store.Evidence.GetLatestCheckpointAsync("t"))!.TreeSize, Is.EqualTo(firstSize), "neither 100 records nor 30 s passed");
+        // One durable write at a time, so every batch holds one record and the sizes checkpoints happen at are exact.
+        async Task WriteAsync(int from, int count)
+        {
+            for (var i = from; i < from + count; i++)
+            {
+                await test.Store.Evidence.WriteAsync(TestStore.Record("t", i), EvidenceDurability.Durable);
+            }
+        }
 
-        await test.WriteManyAsync("t", 100, start: 2000);
-        Assert.That((await test.Store.Evidence.GetLatestCheckpointAsync("t"))!.TreeSize, Is.GreaterThanOrEqualTo(firstSize + 100), "N records");
+        async Task<long> LatestAsync() => (await test.Store.Evidence.GetLatestCheckpointAsync("t"))!.TreeSize;
 
-        await test.Store.Evidence.WriteAsync(TestStore.Record("t", 5000), EvidenceDurability.Durable);
-        var beforeTimer = (await test.Store.Evidence.GetLatestCheckpointAsync("t"))!.TreeSize;
+        await WriteAsync(0, 1);
+        var first = await LatestAsync();
+        await WriteAsync(1, 9);
+        var afterNine = await LatestAsync();
+        await WriteAsync(10, 1);
+        var afterTen = await LatestAsync();
+        await WriteAsync(11, 1);
+        var beforeTimer = await LatestAsync();
         test.Time.Advance(TimeSpan.FromSeconds(31));
         await test.Store.Evidence.FlushAsync();
 
         // The timer queued the checkpoint work; flush again to wait for it behind the first flush marker.
         await test.Store.Evidence.FlushAsync();
-        var head = await test.Store.Evidence.GetTreeHeadAsync("t");
-        Assert.Multiple(async () =>
+        var afterTimer = await LatestAsync();
+
+        Assert.Multiple(() =>
         {
-            Assert.That(beforeTimer, Is.LessThan(head.TreeSize));
-            Assert.That((await test.Store.Evidence.GetLatestCheckpointAsync("t"))!.TreeSize, Is.EqualTo(head.TreeSize), "T time");
+            Assert.That(first, Is.EqualTo(1), "the very first batch is checkpointed (no earlier checkpoint)");
+            Assert.That(afterNine, Is.EqualTo(1), "neither 10 records nor 30 s passed");
+            Assert.That(afterTen, Is.EqualTo(11), "N records");
+            Assert.That(beforeTimer, Is.EqualTo(11), "one more record is not enough");
+            Assert.That(afterTimer, Is.EqualTo(12), "T time");
         });
     }
 

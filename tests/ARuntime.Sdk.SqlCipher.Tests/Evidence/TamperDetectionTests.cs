@@ -13,6 +13,9 @@ namespace ARuntime.Sdk.SqlCipher.Tests.Evidence;
 public sealed class TamperDetectionTests
 {
     private const int Records = 10_000;
+
+    // Rows are addressed by id = tenant number * 2^40 + leaf index; 't' is the store's first (and only) tenant.
+    private const long Base = 1L << 40;
     private TestStore template = null!;
 
     [OneTimeSetUp]
@@ -30,6 +33,10 @@ public sealed class TamperDetectionTests
         await template.Store.Evidence.FlushAsync();
         await template.Store.Evidence.CreateCheckpointAsync("t");
         await template.CloseAsync();
+        using var db = template.OpenRaw();
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT tenant_no FROM evidence_log WHERE tenant_id = 't'";
+        Assert.That(command.ExecuteScalar(), Is.EqualTo(1L), "the row ids below assume tenant number 1");
     }
 
     [OneTimeTearDown]
@@ -64,7 +71,7 @@ public sealed class TamperDetectionTests
     [Test]
     public async Task A_modified_query_column_that_hides_a_record_is_found()
     {
-        var report = await VerifyCopyAsync(db => Execute(db, "UPDATE evidence_record SET kind = 'hidden' WHERE tenant_id = 't' AND leaf_index = 777"));
+        var report = await VerifyCopyAsync(db => Execute(db, $"UPDATE evidence_record SET kind = 'hidden' WHERE id = {Base + 777}"));
 
         Assert.Multiple(() =>
         {
@@ -77,7 +84,7 @@ public sealed class TamperDetectionTests
     [Test]
     public async Task A_deleted_record_is_found_at_its_position()
     {
-        var report = await VerifyCopyAsync(db => Execute(db, "DELETE FROM evidence_record WHERE tenant_id = 't' AND leaf_index = 5000"));
+        var report = await VerifyCopyAsync(db => Execute(db, $"DELETE FROM evidence_record WHERE id = {Base + 5000}"));
 
         Assert.Multiple(() =>
         {
@@ -91,8 +98,8 @@ public sealed class TamperDetectionTests
     {
         var report = await VerifyCopyAsync(db =>
         {
-            Execute(db, "DELETE FROM evidence_record WHERE tenant_id = 't' AND leaf_index = 3000");
-            Execute(db, "UPDATE evidence_record SET leaf_index = leaf_index - 1 WHERE tenant_id = 't' AND leaf_index > 3000");
+            Execute(db, $"DELETE FROM evidence_record WHERE id = {Base + 3000}");
+            Execute(db, $"UPDATE evidence_record SET id = id - 1 WHERE id > {Base + 3000} AND id < {2 * Base}");
         });
 
         Assert.Multiple(() =>
@@ -108,11 +115,11 @@ public sealed class TamperDetectionTests
         var report = await VerifyCopyAsync(db =>
         {
             // Make room at 6000 and insert a well-formed forged record there.
-            Execute(db, "UPDATE evidence_record SET leaf_index = leaf_index + 1000000 WHERE tenant_id = 't' AND leaf_index >= 6000");
-            Execute(db, "UPDATE evidence_record SET leaf_index = leaf_index - 999999 WHERE tenant_id = 't' AND leaf_index >= 1000000");
+            Execute(db, $"UPDATE evidence_record SET id = id + 1000000 WHERE id >= {Base + 6000} AND id < {2 * Base}");
+            Execute(db, $"UPDATE evidence_record SET id = id - 999999 WHERE id >= {Base + 1000000} AND id < {2 * Base}");
             var forged = ReadLeaf(db, 6001).Replace("t-rec-006000", "t-rec-forged", StringComparison.Ordinal);
             using var command = db.CreateCommand();
-            command.CommandText = "INSERT INTO evidence_record SELECT tenant_id, 6000, 't-rec-forged', request_id, correlation_id, stage, kind, outcome, timestamp_ticks, retention, $leaf FROM evidence_record WHERE tenant_id = 't' AND leaf_index = 6001";
+            command.CommandText = $"INSERT INTO evidence_record SELECT id - 1, tenant_no, 't-rec-forged', request_id, correlation_id, stage, kind, outcome, timestamp_ticks, retention, subject, $leaf, NULL FROM evidence_record WHERE id = {Base + 6001}";
             command.Parameters.AddWithValue("$leaf", Encoding.UTF8.GetBytes(forged));
             command.ExecuteNonQuery();
         });
@@ -128,7 +135,7 @@ public sealed class TamperDetectionTests
     public async Task A_record_appended_behind_the_tree_is_found()
     {
         var report = await VerifyCopyAsync(db =>
-            Execute(db, $"INSERT INTO evidence_record SELECT tenant_id, {Records}, 't-rec-extra', request_id, correlation_id, stage, kind, outcome, timestamp_ticks, retention, leaf FROM evidence_record WHERE tenant_id = 't' AND leaf_index = 10"));
+            Execute(db, $"INSERT INTO evidence_record SELECT {Base + Records}, tenant_no, 't-rec-extra', request_id, correlation_id, stage, kind, outcome, timestamp_ticks, retention, subject, leaf, payloads FROM evidence_record WHERE id = {Base + 10}"));
 
         Assert.Multiple(() =>
         {
@@ -142,9 +149,9 @@ public sealed class TamperDetectionTests
     {
         var report = await VerifyCopyAsync(db =>
         {
-            Execute(db, "UPDATE evidence_record SET leaf_index = -1 WHERE tenant_id = 't' AND leaf_index = 2000");
-            Execute(db, "UPDATE evidence_record SET leaf_index = 2000 WHERE tenant_id = 't' AND leaf_index = 2001");
-            Execute(db, "UPDATE evidence_record SET leaf_index = 2001 WHERE tenant_id = 't' AND leaf_index = -1");
+            Execute(db, $"UPDATE evidence_record SET id = -1 WHERE id = {Base + 2000}");
+            Execute(db, $"UPDATE evidence_record SET id = {Base + 2000} WHERE id = {Base + 2001}");
+            Execute(db, $"UPDATE evidence_record SET id = {Base + 2001} WHERE id = -1");
         });
 
         Assert.Multiple(() =>
@@ -159,8 +166,8 @@ public sealed class TamperDetectionTests
     {
         var report = await VerifyCopyAsync(db =>
         {
-            // Swap two payload rows: each still opens under the tenant key only with its own record's associated data.
-            Execute(db, "UPDATE evidence_payload SET sealed = (SELECT sealed FROM evidence_payload WHERE tenant_id = 't' AND leaf_index = 200) WHERE tenant_id = 't' AND leaf_index = 900");
+            // Copy one record's sealed payloads to another: they open under the tenant key only with their own record's associated data.
+            Execute(db, $"UPDATE evidence_record SET payloads = (SELECT payloads FROM evidence_record WHERE id = {Base + 200}) WHERE id = {Base + 900}");
         });
 
         Assert.Multiple(() =>
@@ -177,16 +184,22 @@ public sealed class TamperDetectionTests
         {
             var changed = Encoding.UTF8.GetBytes(ReadLeaf(db, 8888).Replace("route=local", "route=remote", StringComparison.Ordinal));
             using var command = db.CreateCommand();
-            command.CommandText = "UPDATE evidence_record SET leaf = $leaf WHERE tenant_id = 't' AND leaf_index = 8888; UPDATE merkle_node SET hash = $hash WHERE tenant_id = 't' AND level = 0 AND node_index = 8888;";
+            // The committed leaf hash of 8888 is hash 184 (8888 - 34 * 256) of the level-0 tile 34.
+            using var read = db.CreateCommand();
+            read.CommandText = "SELECT hashes FROM evidence_tile WHERE tenant_no = 1 AND level = 0 AND tile_index = 34";
+            var tile = (byte[])read.ExecuteScalar()!;
+            MerkleTree.HashLeaf(changed).CopyTo(tile, 184 * MerkleTree.HashSize);
+            command.CommandText = $"UPDATE evidence_record SET leaf = $leaf WHERE id = {Base + 8888}; UPDATE evidence_tile SET hashes = $tile WHERE tenant_no = 1 AND level = 0 AND tile_index = 34;";
             command.Parameters.AddWithValue("$leaf", changed);
-            command.Parameters.AddWithValue("$hash", MerkleTree.HashLeaf(changed));
+            command.Parameters.AddWithValue("$tile", tile);
             command.ExecuteNonQuery();
         });
 
         Assert.Multiple(() =>
         {
             Assert.That(report.Kind, Is.EqualTo(EvidenceTamperKind.TreeMismatch));
-            Assert.That(report.LeafIndex, Is.EqualTo(8888), "the stored node over 8888..8889 no longer matches");
+            Assert.That(report.LeafIndex, Is.EqualTo(8704), "the stored tree hash over records 8704..8959 (tile level 1) no longer matches");
+            Assert.That(report.Message, Does.Contain("8704..8959"));
         });
     }
 
@@ -196,7 +209,7 @@ public sealed class TamperDetectionTests
         var directory = CopyTemplate();
         using (var db = template.OpenRaw(Path.Combine(directory, "store.db")))
         {
-            Execute(db, "DELETE FROM merkle_node WHERE tenant_id = 't' AND level = 13");
+            Execute(db, "DELETE FROM evidence_tile WHERE tenant_no = 1 AND level = 1");
         }
 
         await using var store = await SqlCipherStore.OpenAsync(Options(directory), template.Time);
@@ -251,14 +264,14 @@ public sealed class TamperDetectionTests
     private static string ReadLeaf(SqliteConnection db, long index)
     {
         using var command = db.CreateCommand();
-        command.CommandText = $"SELECT leaf FROM evidence_record WHERE tenant_id = 't' AND leaf_index = {index}";
+        command.CommandText = $"SELECT leaf FROM evidence_record WHERE id = {Base + index}";
         return Encoding.UTF8.GetString((byte[])command.ExecuteScalar()!);
     }
 
     private static void UpdateLeaf(SqliteConnection db, long index, Func<string, string> change)
     {
         using var command = db.CreateCommand();
-        command.CommandText = $"UPDATE evidence_record SET leaf = $leaf WHERE tenant_id = 't' AND leaf_index = {index}";
+        command.CommandText = $"UPDATE evidence_record SET leaf = $leaf WHERE id = {Base + index}";
         command.Parameters.AddWithValue("$leaf", Encoding.UTF8.GetBytes(change(ReadLeaf(db, index))));
         command.ExecuteNonQuery();
     }
