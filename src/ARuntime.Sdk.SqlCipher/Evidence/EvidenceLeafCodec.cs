@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ARuntime.Sdk.Contracts;
@@ -183,7 +182,7 @@ internal static class EvidenceLeafCodec
         CommitmentPrefix.CopyTo(input, 0);
         salt.CopyTo(input.AsSpan(CommitmentPrefix.Length));
         canonicalPayload.CopyTo(input.AsSpan(CommitmentPrefix.Length + salt.Length));
-        return SHA256.HashData(input);
+        return Sha256Hasher.Hash(input);
     }
 
     /// <summary>UTF-8("aruntime-payload-commitment/1") || 0x00: what a commitment's hash input starts with.</summary>

@@ -98,7 +98,7 @@ internal sealed class EvidenceLog : IDisposable
             throw new EvidenceWriteException($"An evidence record with id '{evidence.RecordId}' already exists in tenant '{evidence.TenantId}'; record ids are unique per tenant.", ex);
         }
 
-        var leafHash = SHA256.HashData(leafBuffer.AsSpan(0, 1 + length));
+        var leafHash = Sha256Hasher.Hash(leafBuffer.AsSpan(0, 1 + length));
         completed.Clear();
         state.Range.Append(leafHash, completed);
         AddToTile(state, 0, index, leafHash);

@@ -38,7 +38,7 @@ internal sealed class EvidencePreparer(StoreServices services)
                     prefix.CopyTo(buffer);
                     RandomPool.Fill(buffer.AsSpan(prefix.Length, EvidenceLeafCodec.SaltLength));
                     canonical.CopyTo(buffer.AsSpan(prefix.Length + EvidenceLeafCodec.SaltLength));
-                    commitments[i] = SHA256.HashData(buffer.AsSpan(0, length));
+                    commitments[i] = Sha256Hasher.Hash(buffer.AsSpan(0, length));
                     sealedValues[i] = key.Seal(buffer.AsSpan(prefix.Length, length - prefix.Length), PayloadContext(record.RecordId, i));
                 }
                 finally

@@ -21,10 +21,9 @@ public static class MerkleTree
     /// <returns>The hash.</returns>
     public static byte[] HashLeaf(ReadOnlySpan<byte> leaf)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData([0x00]);
-        hash.AppendData(leaf);
-        return hash.GetHashAndReset();
+        var input = new byte[1 + leaf.Length];
+        leaf.CopyTo(input.AsSpan(1));
+        return Sha256Hasher.Hash(input);
     }
 
     /// <summary>Computes an interior node hash: SHA-256(0x01 || left || right).</summary>
@@ -37,7 +36,7 @@ public static class MerkleTree
         buffer[0] = 0x01;
         left.CopyTo(buffer[1..]);
         right.CopyTo(buffer[(1 + left.Length)..]);
-        return SHA256.HashData(buffer);
+        return Sha256Hasher.Hash(buffer);
     }
 
     /// <summary>Computes the root of a tree over leaf hashes (MTH of RFC 6962).</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.SqlCipher.Evidence;
 using Microsoft.Data.Sqlite;
@@ -10,11 +9,12 @@ namespace ARuntime.Sdk.SqlCipher.Storage;
 /// <summary>
 /// The database's single writer: a bounded queue drained by one loop that commits whatever has accumulated as one
 /// transaction (group commit), up to <see cref="SqlCipherStoreOptions.MaxBatchSize"/> operations. Durable callers are
-/// released only after COMMIT returned; a failed commit is retried, then its operations fail.
+/// released only after COMMIT returned; a failed commit is retried, then its operations fail. The queue is a
+/// <see cref="WriteQueue"/> (no lock on the write path).
 /// </summary>
 internal sealed class StoreWriter : IAsyncDisposable
 {
-    private readonly Channel<WriteOperation> channel;
+    private readonly WriteQueue queue;
     private readonly SqliteConnection connection;
     private readonly EvidenceLog log;
     private readonly SqlCipherStoreOptions options;
@@ -33,29 +33,15 @@ internal sealed class StoreWriter : IAsyncDisposable
         this.logger = logger;
         this.health = health;
         context = new WriteContext(connection, log);
-        channel = Channel.CreateBounded<WriteOperation>(new BoundedChannelOptions(options.WriteQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        queue = new WriteQueue(options.WriteQueueCapacity);
         loop = Task.Run(RunAsync);
     }
 
     /// <summary>Gets the number of operations waiting in the queue.</summary>
-    public int Pending => channel.Reader.Count;
+    public int Pending => queue.Count;
 
     /// <summary>Queues an operation; waits while the queue is full.</summary>
-    public async ValueTask SubmitAsync(WriteOperation operation, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await channel.Writer.WriteAsync(operation, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException ex)
-        {
-            throw new ObjectDisposedException("The SQLCipher store is closed.", ex);
-        }
-    }
+    public ValueTask SubmitAsync(WriteOperation operation, CancellationToken cancellationToken) => queue.WriteAsync(operation, cancellationToken);
 
     /// <summary>Runs a function in a write transaction and returns its result once committed.</summary>
     public async Task<T> ExecuteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken, bool exclusive = false)
@@ -70,20 +56,21 @@ internal sealed class StoreWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        channel.Writer.TryComplete();
+        queue.Complete();
         await loop.ConfigureAwait(false);
+        queue.Dispose();
     }
 
     private async Task RunAsync()
     {
         var batch = new List<WriteOperation>(options.MaxBatchSize);
-        var reader = channel.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await queue.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
             Drain(batch);
-            if (batch.Count == 0 && reader.TryRead(out var exclusive))
+            if (batch.Count == 0 && queue.TryRead(out var exclusive))
             {
+                queue.Release(1);
                 RunExclusive(exclusive);
                 continue;
             }
@@ -93,6 +80,9 @@ internal sealed class StoreWriter : IAsyncDisposable
                 await Task.Delay(options.MaxBatchDelay, timeProvider).ConfigureAwait(false);
                 Drain(batch);
             }
+
+            // The batch's operations have left the queue: writers waiting for room may go on while it commits.
+            queue.Release(batch.Count);
 
             if (batch.Count > 0)
             {
@@ -105,10 +95,9 @@ internal sealed class StoreWriter : IAsyncDisposable
 
     private void Drain(List<WriteOperation> batch)
     {
-        var reader = channel.Reader;
-        while (batch.Count < options.MaxBatchSize && reader.TryPeek(out var next) && !next.Exclusive)
+        while (batch.Count < options.MaxBatchSize && queue.TryPeek(out var next) && !next.Exclusive)
         {
-            reader.TryRead(out _);
+            queue.TryRead(out _);
             batch.Add(next);
         }
     }
