@@ -23,6 +23,7 @@ internal sealed class StoreWriter : IAsyncDisposable
     private readonly WriteContext context;
     private readonly Task loop;
     private readonly StoreHealthTracker health;
+    private readonly WalSyncer? syncer;
 
     public StoreWriter(SqliteConnection connection, EvidenceLog log, SqlCipherStoreOptions options, TimeProvider timeProvider, ILogger logger, StoreHealthTracker health)
     {
@@ -33,6 +34,13 @@ internal sealed class StoreWriter : IAsyncDisposable
         this.logger = logger;
         this.health = health;
         context = new WriteContext(connection, log);
+        if (options.FullSync)
+        {
+            // Durability moves to the syncer (see WalSyncer): commits write the WAL, the syncer flushes it before callers are released.
+            connection.Execute("PRAGMA synchronous = NORMAL");
+            syncer = new WalSyncer(Path.GetFullPath(options.DatabasePath), health, timeProvider);
+        }
+
         queue = new WriteQueue(options.WriteQueueCapacity);
         loop = Task.Run(RunAsync);
     }
@@ -59,6 +67,11 @@ internal sealed class StoreWriter : IAsyncDisposable
         queue.Complete();
         await loop.ConfigureAwait(false);
         queue.Dispose();
+        if (syncer is not null)
+        {
+            await syncer.CompleteAsync().ConfigureAwait(false);
+            syncer.Dispose();
+        }
     }
 
     private async Task RunAsync()
@@ -117,7 +130,29 @@ internal sealed class StoreWriter : IAsyncDisposable
             return;
         }
 
-        operation.Complete();
+        Release([operation]);
+    }
+
+    /// <summary>Completes committed operations: after the syncer flushed the WAL, or now when commits are not flushed.</summary>
+    private void Release(List<WriteOperation> committed)
+    {
+        if (syncer is not null)
+        {
+            syncer.Add(committed);
+            return;
+        }
+
+        foreach (var operation in committed)
+        {
+            if (operation.Failure is { } failure)
+            {
+                operation.Fail(failure);
+            }
+            else
+            {
+                operation.Complete();
+            }
+        }
     }
 
     private void CommitBatch(List<WriteOperation> batch)
@@ -190,20 +225,8 @@ internal sealed class StoreWriter : IAsyncDisposable
             }
 
             log.AfterCommit();
-            var failed = 0;
-            foreach (var operation in batch)
-            {
-                if (operation.Failure is { } failure)
-                {
-                    failed++;
-                    operation.Fail(failure);
-                }
-                else
-                {
-                    operation.Complete();
-                }
-            }
-
+            var failed = batch.Count(o => o.Failure is not null);
+            Release(batch);
             health.RecordCommit(batch.Count - failed, Stopwatch.GetElapsedTime(started));
             return;
         }
