@@ -91,5 +91,27 @@ public sealed class SqlCipherIdempotencyStore : IIdempotencyStore
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Compare-and-set in one write transaction: the key is deleted only while <paramref name="requestId"/> holds it and no
+    /// result is recorded, so of two callers releasing the same interrupted key only one succeeds, and a key that another
+    /// request has claimed meanwhile (or that was completed) is never released.
+    /// </remarks>
+    public async ValueTask<bool> ReleaseAsync(string tenantId, string key, string requestId, CancellationToken cancellationToken = default)
+    {
+        StoreServices.ValidateTenant(tenantId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
+        return await services.Writer.ExecuteAsync(
+            context =>
+            {
+                using var command = context.Connection.Command(
+                    "DELETE FROM idempotency_key WHERE tenant_id = $t AND idempotency_key = $k AND request_id = $r AND completed = 0")
+                    .With("$t", tenantId).With("$k", key).With("$r", requestId);
+                return command.ExecuteNonQuery() == 1;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
     private static string ResultContext(string key) => "idempotency-result\n" + key;
 }

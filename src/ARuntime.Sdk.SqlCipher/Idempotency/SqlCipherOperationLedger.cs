@@ -98,5 +98,24 @@ public sealed class SqlCipherOperationLedger : IOperationLedger
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async ValueTask<bool> AbandonAsync(string tenantId, string operationKey, string startedByRequestId, CancellationToken cancellationToken = default)
+    {
+        StoreServices.ValidateTenant(tenantId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(operationKey);
+        ArgumentException.ThrowIfNullOrWhiteSpace(startedByRequestId);
+        return await services.Writer.ExecuteAsync(
+            context =>
+            {
+                // Compare-and-set on the starter: a start that another request made meanwhile (a concurrent reconciler that
+                // abandoned and restarted first) is not this caller's to forget.
+                using var command = context.Connection.Command(
+                    "DELETE FROM tool_operation WHERE tenant_id = $t AND operation_key = $k AND completed = 0 AND request_id = $r")
+                    .With("$t", tenantId).With("$k", operationKey).With("$r", startedByRequestId);
+                return command.ExecuteNonQuery() == 1;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
     private static string ResultContext(string key) => "operation-result\n" + key;
 }

@@ -94,6 +94,20 @@ public sealed class InMemoryOperationLedger : IOperationLedger
     }
 
     /// <inheritdoc />
+    public ValueTask<bool> AbandonAsync(string tenantId, string operationKey, string startedByRequestId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            // Compare-and-set: only the start that startedByRequestId made, and only without a result.
+            var abandoned = operations.TryGetValue((tenantId, operationKey), out var existing)
+                && existing.Result is null
+                && string.Equals(existing.RequestId, startedByRequestId, StringComparison.Ordinal)
+                && operations.Remove((tenantId, operationKey));
+            return ValueTask.FromResult(abandoned);
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask AbandonAsync(string tenantId, string operationKey, CancellationToken cancellationToken = default)
     {
         lock (gate)

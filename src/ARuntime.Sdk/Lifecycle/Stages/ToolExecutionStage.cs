@@ -331,7 +331,8 @@ internal sealed class ToolExecutionStage : IRequestStage
         {
             try
             {
-                await ledger.AbandonAsync(context.TenantId, operationKey, context.GraceToken).ConfigureAwait(false);
+                // Only our own start: if another request took the operation over meanwhile, its start stays.
+                await ledger.AbandonAsync(context.TenantId, operationKey, context.RequestId, context.GraceToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -410,7 +411,17 @@ internal sealed class ToolExecutionStage : IRequestStage
                 return false;
             case OperationState.NotFound or OperationState.Failed when !await StarterMayBeRunningAsync(context, claim.StartedByRequestId, cancellationToken).ConfigureAwait(false):
                 // The system of record shows no effect and whoever started it has stopped: the operation may run.
-                await ledger.AbandonAsync(context.TenantId, operationKey, cancellationToken).ConfigureAwait(false);
+                // Compare-and-set on the starter: of two requests reconciling the same operation, one forgets it and starts
+                // again; the other finds that new start below and does not run the operation a second time.
+                if (claim.StartedByRequestId is { } starter)
+                {
+                    await ledger.AbandonAsync(context.TenantId, operationKey, starter, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await ledger.AbandonAsync(context.TenantId, operationKey, cancellationToken).ConfigureAwait(false);
+                }
+
                 var retry = await ledger.TryStartAsync(context.TenantId, operationKey, call.Call.ToolName, context.RequestId, cancellationToken).ConfigureAwait(false);
                 call.ReasonCodes.Add("operation.reconciled_not_found");
                 if (retry.Status == OperationClaimStatus.Started)
