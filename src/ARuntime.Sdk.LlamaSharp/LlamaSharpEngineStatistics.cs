@@ -1,0 +1,26 @@
+namespace ARuntime.Sdk.LlamaSharp;
+
+/// <summary>A snapshot of a <see cref="LlamaSharpEngine"/>'s queue, sequences and caches.</summary>
+public sealed record LlamaSharpEngineStatistics
+{
+    /// <summary>Gets the number of requests waiting for admission.</summary>
+    public int QueueLength { get; init; }
+
+    /// <summary>Gets the number of sequences decoding or prefilling.</summary>
+    public int ActiveSequences { get; init; }
+
+    /// <summary>Gets the number of prefix-cache lookups that restored a prefix.</summary>
+    public long PrefixCacheHits { get; init; }
+
+    /// <summary>Gets the number of prefix-cache lookups that found none.</summary>
+    public long PrefixCacheMisses { get; init; }
+
+    /// <summary>Gets the number of saved prefix states.</summary>
+    public int PrefixCacheEntries { get; init; }
+
+    /// <summary>Gets the bytes held by saved prefix states.</summary>
+    public long PrefixCacheBytes { get; init; }
+
+    /// <summary>Gets the number of compiled output schemas cached.</summary>
+    public int CompiledSchemas { get; init; }
+}
