@@ -148,6 +148,9 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
             PrefixCacheMisses = cache?.Misses ?? 0,
             PrefixCacheEntries = cache?.Count ?? 0,
             PrefixCacheBytes = cache?.SizeBytes ?? 0,
+            AbortedDecodes = loaded?.Scheduler.AbortedDecodes ?? 0,
+            Preemptions = loaded?.Scheduler.Preemptions ?? 0,
+            ContextRebuilds = loaded?.Scheduler.Rebuilds ?? 0,
             CompiledSchemas = grammars.Count,
         };
     }

@@ -21,6 +21,15 @@ public sealed record LlamaSharpEngineStatistics
     /// <summary>Gets the bytes held by saved prefix states.</summary>
     public long PrefixCacheBytes { get; init; }
 
+    /// <summary>Gets the number of decodes stopped mid-flight for a cancellation or deadline (each is retried for the other sequences in it).</summary>
+    public long AbortedDecodes { get; init; }
+
+    /// <summary>Gets the number of times a sequence was paused to free KV cells (it resumes where it stopped).</summary>
+    public long Preemptions { get; init; }
+
+    /// <summary>Gets the number of times the context was rebuilt after a failed decode.</summary>
+    public long ContextRebuilds { get; init; }
+
     /// <summary>Gets the number of compiled output schemas cached.</summary>
     public int CompiledSchemas { get; init; }
 }

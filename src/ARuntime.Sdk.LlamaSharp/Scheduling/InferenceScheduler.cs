@@ -50,6 +50,9 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     private int activeCount;
     private long admissions;
     private long jobIds;
+    private long abortedDecodes;
+    private long preemptions;
+    private long rebuilds;
     private volatile bool disposed;
 
     /// <summary>Initializes a new instance and creates the context.</summary>
@@ -79,6 +82,15 @@ internal sealed class InferenceScheduler : IAsyncDisposable
 
     /// <summary>Gets the prefix cache, when enabled.</summary>
     public PrefixStateCache? PrefixCache => prefixCache;
+
+    /// <summary>Gets the number of decodes stopped mid-flight by the abort flag (and retried).</summary>
+    public long AbortedDecodes => Interlocked.Read(ref abortedDecodes);
+
+    /// <summary>Gets the number of sequences paused to free KV cells.</summary>
+    public long Preemptions => Interlocked.Read(ref preemptions);
+
+    /// <summary>Gets the number of context rebuilds after decode failures.</summary>
+    public long Rebuilds => Interlocked.Read(ref rebuilds);
 
     /// <summary>Gets the context size in tokens.</summary>
     public int ContextSize => contextSize;
@@ -241,6 +253,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                     case DecodeResult.ComputeAborted when !disposed:
                         // The batch went back to the front of the executor's queue; it is retried before anything new is queued.
                         retryPending = true;
+                        Interlocked.Increment(ref abortedDecodes);
                         break;
                     case DecodeResult.ComputeAborted:
                         return;
@@ -486,6 +499,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         var job = sequence.Job;
         Log.Preempted(logger, shortBy, job.Request.RequestId);
         telemetry.Preemptions.Add(1, telemetry.Deployment);
+        Interlocked.Increment(ref preemptions);
         RemoveSequence(sequence);
         job.Resumptions++;
         queue.EnqueueResumed(job);
@@ -735,6 +749,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     {
         var resumable = active.Where(s => !s.Zombie && !s.Job.IsCompleted).Select(s => s.Job).ToList();
         Log.DecodeFailedRebuilding(logger, reason, resumable.Count);
+        Interlocked.Increment(ref rebuilds);
 
         // Disposing the executor frees the context and every sequence in it (queued batches included).
         active.Clear();
