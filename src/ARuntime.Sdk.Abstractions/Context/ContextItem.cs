@@ -14,6 +14,9 @@ public sealed record ContextItem
     /// <summary>Gets the tenant the item belongs to; items of another tenant are discarded and recorded.</summary>
     public required string TenantId { get; init; }
 
+    /// <summary>Gets the name of the source the item came from (filled in by the runtime when it assembles context).</summary>
+    public string? Source { get; init; }
+
     /// <summary>Gets the item's scope (for example a project or folder); <see langword="null"/> is the tenant's default scope.</summary>
     public string? Scope { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 
 namespace ARuntime.Sdk.Testing.Gguf;
 
@@ -34,9 +35,10 @@ public static class SyntheticGgufBuilder
     /// <summary>Writes the model to a file, replacing any existing file at <paramref name="path"/>.</summary>
     /// <param name="spec">The model to write.</param>
     /// <param name="path">The destination file; its directory is created if missing.</param>
-    /// <param name="cancellationToken">Stops writing between tensors (the partial file is deleted).</param>
+    /// <param name="cancellationToken">Stops writing between tensors.</param>
     /// <exception cref="ArgumentException"><paramref name="spec"/> is invalid (the exception names the property) or
     /// <paramref name="path"/> is empty.</exception>
+    /// <remarks>If writing fails or is cancelled, the partial file is deleted.</remarks>
     public static void Write(SyntheticModelSpec spec, string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -50,13 +52,18 @@ public static class SyntheticGgufBuilder
             Directory.CreateDirectory(directory);
         }
 
+        // Opened outside the try: a file we could not open is someone else's, and must not be deleted.
+        var file = new FileStream(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1);
         try
         {
-            using var file = new FileStream(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1);
-            WriteValidated(spec, file, cancellationToken);
+            using (file)
+            {
+                WriteValidated(spec, file, cancellationToken);
+            }
         }
-        catch (OperationCanceledException)
+        catch
         {
+            // Never leave a truncated model behind: llama.cpp would reject it with a far less helpful error.
             File.Delete(fullPath);
             throw;
         }
@@ -131,8 +138,8 @@ public static class SyntheticGgufBuilder
         {
             cancellationToken.ThrowIfCancellationRequested();
             writer.PadTo(Alignment);
-            System.Diagnostics.Debug.Assert(writer.Position - dataStart == tensor.Offset, "tensor offset drift");
-            WriteTensorData(writer, tensor, spec.Seed);
+            Debug.Assert(writer.Position - dataStart == tensor.Offset, "The tensor table and the data disagree on an offset.");
+            WriteTensorData(writer, tensor, spec);
         }
 
         writer.Flush();
@@ -224,19 +231,42 @@ public static class SyntheticGgufBuilder
         };
     }
 
-    private static void WriteTensorData(GgufStreamWriter writer, SyntheticTensor tensor, int seed)
+    private static void WriteTensorData(GgufStreamWriter writer, SyntheticTensor tensor, SyntheticModelSpec spec)
     {
-        var random = new SeededRandom(seed, tensor.Name);
+        var random = new SeededRandom(spec.Seed, tensor.Name);
         var bytesPerElement = tensor.BytesPerElement;
         var chunkElements = GgufStreamWriter.MaxSpanSize / bytesPerElement;
+        var rowLength = tensor.Dimensions[0];
+        long firstNormalRow = SyntheticVocabulary.BuiltInCount;
+        var endNormalRow = firstNormalRow + spec.ExtraVocabulary;
+        long element = 0;
         var remaining = tensor.ElementCount;
         while (remaining > 0)
         {
             var count = (int)Math.Min(remaining, chunkElements);
             var span = writer.GetSpan(count * bytesPerElement);
-            for (var i = 0; i < count; i++)
+            for (var i = 0; i < count; i++, element++)
             {
-                var value = tensor.UniformBound == 0f ? 1f : random.NextSymmetric() * tensor.UniformBound;
+                float value;
+                if (tensor.UniformBound == 0f)
+                {
+                    value = 1f;
+                }
+                else
+                {
+                    var bound = tensor.UniformBound;
+                    if (tensor.IsOutputProjection)
+                    {
+                        var row = element / rowLength;
+                        if (row < firstNormalRow || row >= endNormalRow)
+                        {
+                            bound *= SyntheticTensor.DampedRowScale;
+                        }
+                    }
+
+                    value = random.NextSymmetric() * bound;
+                }
+
                 if (bytesPerElement == 2)
                 {
                     BinaryPrimitives.WriteHalfLittleEndian(span[(i * 2)..], (Half)value);

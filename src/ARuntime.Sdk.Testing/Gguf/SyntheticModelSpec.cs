@@ -13,6 +13,8 @@ namespace ARuntime.Sdk.Testing.Gguf;
 /// </remarks>
 public sealed record SyntheticModelSpec
 {
+    private readonly IReadOnlyList<string> specialTokens = [];
+
     /// <summary>The largest accepted <see cref="ExtraVocabulary"/>.</summary>
     public const int MaxExtraVocabulary = 1_000_000;
 
@@ -98,7 +100,14 @@ public sealed record SyntheticModelSpec
     /// <c>&lt;|im_end|&gt;</c> to go with a ChatML <see cref="ChatTemplate"/>; llama.cpp treats a few well-known
     /// names such as <c>&lt;|im_end|&gt;</c> as end-of-generation). Default none.
     /// </summary>
-    public IReadOnlyList<string> SpecialTokens { get; init; } = [];
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public IReadOnlyList<string> SpecialTokens
+    {
+        get => specialTokens;
+
+        // Copied, so a caller's later change to its list cannot change this (immutable) spec or its cached file.
+        init => specialTokens = value?.ToArray().AsReadOnly() ?? throw new ArgumentNullException(nameof(SpecialTokens));
+    }
 
     /// <summary>Gets the chat template written to <c>tokenizer.chat_template</c>, or <see langword="null"/> for none (a base model). Default none.</summary>
     public string? ChatTemplate { get; init; }
@@ -122,7 +131,7 @@ public sealed record SyntheticModelSpec
     public int HeadDimension => HeadCount > 0 ? EmbeddingLength / HeadCount : 0;
 
     /// <summary>Gets the total number of tokens: the built-in tokens, <see cref="ExtraVocabulary"/> and <see cref="SpecialTokens"/>.</summary>
-    public int VocabularySize => BuiltInTokenCount + ExtraVocabulary + (SpecialTokens?.Count ?? 0);
+    public int VocabularySize => BuiltInTokenCount + ExtraVocabulary + SpecialTokens.Count;
 
     /// <summary>
     /// Gets the number of parameters in the file (every tensor's element count, as llama.cpp reports it), which
@@ -209,7 +218,7 @@ public sealed record SyntheticModelSpec
         WeightType == other.WeightType &&
         TiedEmbeddings == other.TiedEmbeddings &&
         string.Equals(Name, other.Name, StringComparison.Ordinal) &&
-        (SpecialTokens ?? []).SequenceEqual(other.SpecialTokens ?? [], StringComparer.Ordinal);
+        SpecialTokens.SequenceEqual(other.SpecialTokens, StringComparer.Ordinal);
 
     /// <inheritdoc />
     public override int GetHashCode()
@@ -227,7 +236,7 @@ public sealed record SyntheticModelSpec
         hash.Add(WeightType);
         hash.Add(TiedEmbeddings);
         hash.Add(Name, StringComparer.Ordinal);
-        foreach (var token in SpecialTokens ?? [])
+        foreach (var token in SpecialTokens)
         {
             hash.Add(token, StringComparer.Ordinal);
         }
@@ -237,11 +246,6 @@ public sealed record SyntheticModelSpec
 
     private void ValidateSpecialTokens()
     {
-        if (SpecialTokens is null)
-        {
-            throw new ArgumentException("SpecialTokens must not be null; use an empty list for none.", nameof(SpecialTokens));
-        }
-
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var token in SpecialTokens)
         {

@@ -1,0 +1,324 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using ARuntime.Sdk.Approvals;
+using ARuntime.Sdk.Budgets;
+using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Events;
+using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.Lifecycle;
+using ARuntime.Sdk.Recovery;
+using ARuntime.Sdk.Telemetry;
+using ARuntime.Sdk.Tools;
+using ARuntime.Sdk.Validation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ARuntime.Sdk;
+
+/// <summary>The <see cref="IAgentRuntime"/> facade: creates the request context and hands it to the lifecycle pipeline.</summary>
+internal sealed class AgentRuntime : IAgentRuntime
+{
+    private readonly LifecyclePipeline pipeline;
+    private readonly IEvidenceSink evidence;
+    private readonly IToolRegistry tools;
+    private readonly IApprovalStore approvals;
+    private readonly IRequestJournal journal;
+    private readonly ARuntimeOptions options;
+    private readonly PayloadHasher hasher;
+    private readonly IReadOnlyList<string> flags;
+    private readonly TimeProvider timeProvider;
+    private readonly ILogger logger;
+    private readonly Lazy<Task> recovery;
+
+    public AgentRuntime(
+        LifecyclePipeline pipeline,
+        IEvidenceSink evidence,
+        IToolRegistry tools,
+        IApprovalStore approvals,
+        IRequestJournal journal,
+        IOptions<ARuntimeOptions> options,
+        TimeProvider timeProvider,
+        RuntimeLogging logging)
+    {
+        this.pipeline = pipeline;
+        this.evidence = evidence;
+        this.tools = tools;
+        this.approvals = approvals;
+        this.journal = journal;
+        this.options = options.Value;
+        this.timeProvider = timeProvider;
+        logger = logging.CreateLogger<AgentRuntime>();
+        hasher = new PayloadHasher(this.options.Evidence);
+        var baseFlags = new List<string>();
+        if (this.options.Evidence.VolatileStorageAccepted)
+        {
+            baseFlags.Add(EvidenceFlags.VolatileStorage);
+            Log.VolatileEvidence(logger);
+        }
+
+        if (this.options.Evidence.CaptureRawContent)
+        {
+            baseFlags.Add(EvidenceFlags.RawContent);
+        }
+
+        baseFlags.AddRange(this.options.Evidence.AdditionalFlags);
+        flags = baseFlags;
+        recovery = new Lazy<Task>(RecoverInterruptedAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public async Task<AgentResult> RunAsync(RuntimeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await recovery.Value.ConfigureAwait(false);
+        return await pipeline.RunAsync(CreateContext(request), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<AgentEvent> RunStreamingAsync(RuntimeRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await recovery.Value.ConfigureAwait(false);
+        var channel = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var context = CreateContext(request);
+        context.Events = e => channel.Writer.TryWrite(e);
+
+        // Abandoning the stream cancels the request (it then terminates safely, with evidence).
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var run = Task.Run(async () =>
+        {
+            try
+            {
+                await pipeline.RunAsync(context, abandon.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                channel.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var item in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            if (!run.IsCompleted)
+            {
+                await abandon.CancelAsync().ConfigureAwait(false);
+            }
+
+            await run.ConfigureAwait(false);
+        }
+    }
+
+    public async Task<AgentResult> ResumeAsync(ApprovalDecision decision, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        await recovery.Value.ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(decision.TenantId) || string.IsNullOrWhiteSpace(decision.ApprovalId))
+        {
+            return Refused(null, decision, AgentErrorCodes.InvalidField, string.IsNullOrWhiteSpace(decision.TenantId) ? "tenantId" : "approvalId", "The decision must name the tenant and the approval.");
+        }
+
+        if (decision.Approver is null || string.IsNullOrWhiteSpace(decision.Approver.Id))
+        {
+            return Refused(null, decision, AgentErrorCodes.InvalidField, "approver.id", "The decision must name the approver.");
+        }
+
+        var paused = await approvals.GetAsync(decision.TenantId, decision.ApprovalId, cancellationToken).ConfigureAwait(false);
+        if (paused is null)
+        {
+            return Refused(null, decision, AgentErrorCodes.ApprovalNotFound, "approvalId", "No pending approval has that id for that tenant (it may have been resumed already).");
+        }
+
+        var ticket = paused.Ticket;
+        var refusal = CheckApprover(ticket, decision) ?? ValidateChangedArguments(ticket, decision);
+        if (refusal is not null)
+        {
+            await RecordRefusalAsync(ticket, decision, refusal, cancellationToken).ConfigureAwait(false);
+            return Refused(ticket, decision, refusal.Code, refusal.Field, refusal.Message);
+        }
+
+        var claimed = await approvals.TryClaimAsync(decision.TenantId, decision.ApprovalId, cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
+        {
+            return Refused(ticket, decision, AgentErrorCodes.ApprovalNotFound, "approvalId", "The approval was resumed by someone else.");
+        }
+
+        RequestContext context;
+        try
+        {
+            var checkpoint = CheckpointMapper.Deserialize(claimed.Checkpoint, claimed.CheckpointFormat);
+            context = CheckpointMapper.Restore(checkpoint, tools, evidence, flags, options.Evidence.MaxBufferedRecords, hasher);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException)
+        {
+            // Put it back: a checkpoint this runtime cannot read must not be lost.
+            await approvals.SaveAsync(claimed, CancellationToken.None).ConfigureAwait(false);
+            return Refused(ticket, decision, AgentErrorCodes.Internal, null, $"The paused request's checkpoint cannot be read by this runtime ({ex.GetType().Name}).");
+        }
+
+        return await pipeline.ResumeAsync(context, decision, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<RequestStatus?> GetStatusAsync(string tenantId, string requestId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tenantId);
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        await recovery.Value.ConfigureAwait(false);
+        var entry = await journal.GetAsync(tenantId, requestId, cancellationToken).ConfigureAwait(false);
+        if (entry is null || !string.Equals(entry.TenantId, tenantId, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return new RequestStatus
+        {
+            RequestId = entry.RequestId,
+            TenantId = entry.TenantId,
+            State = entry.State,
+            FinalStatus = entry.FinalStatus,
+            Stage = entry.Stage,
+            StartedAt = entry.StartedAt,
+            UpdatedAt = entry.UpdatedAt,
+            ApprovalId = entry.ApprovalId,
+        };
+    }
+
+    private RequestContext CreateContext(RuntimeRequest request)
+    {
+        var now = timeProvider.GetUtcNow();
+        var requestId = Ids.NewRequestId(now);
+        var traceId = request.Trace is { } trace && TraceContext.IsValidTraceId(trace.TraceId) ? trace.TraceId : Ids.NewTraceId();
+        var limits = BudgetLimits.Resolve(request.Budget ?? Budget.HostDefaults, options.Budgets);
+        var recorder = new EvidenceRecorder(evidence, flags, options.Evidence.MaxBufferedRecords);
+        var context = new RequestContext(requestId, request, now, new BudgetLedger(limits), recorder, hasher, traceId)
+        {
+            ParentSpanId = request.Trace?.SpanId,
+        };
+        context.Versions = new VersionSet { Application = request.Identity?.Workload?.Release ?? options.ApplicationRelease, Runtime = ARuntimeDiagnostics.RuntimeVersion, Policy = options.Policy.Version, Schema = request.Output?.SchemaVersion };
+        return context;
+    }
+
+    private static AgentError? CheckApprover(ApprovalTicket ticket, ApprovalDecision decision)
+    {
+        var approver = decision.Approver;
+        var requirement = ticket.Requirement;
+        if (requirement.RequireDistinctApprover
+            && (string.Equals(approver.Id, ticket.RequestedBy, StringComparison.Ordinal) || ticket.DelegatedBy.Contains(approver.Id, StringComparer.Ordinal)))
+        {
+            return new AgentError { Code = AgentErrorCodes.ApproverNotPermitted, Field = "approver.id", Message = "Policy requires an approver other than the requester and its delegators.", Stage = LifecycleStage.HumanApproval };
+        }
+
+        if (requirement.ApproverRoles.Count > 0 && !requirement.ApproverRoles.Any(role => approver.Roles.Contains(role, StringComparer.Ordinal)))
+        {
+            return new AgentError { Code = AgentErrorCodes.ApproverNotPermitted, Field = "approver.roles", Message = $"The approver must hold one of the roles: {string.Join(", ", requirement.ApproverRoles)}.", Stage = LifecycleStage.HumanApproval };
+        }
+
+        if (decision.Verdict == ApprovalVerdict.ApproveWithChanges)
+        {
+            if (!requirement.AllowChanges)
+            {
+                return new AgentError { Code = AgentErrorCodes.ApprovalChangesDenied, Field = "changedArguments", Message = "This approval does not allow changing the arguments.", Stage = LifecycleStage.HumanApproval };
+            }
+
+            if (decision.ChangedArguments is not { ValueKind: System.Text.Json.JsonValueKind.Object })
+            {
+                return new AgentError { Code = AgentErrorCodes.InvalidField, Field = "changedArguments", Message = "Approving with changes needs the changed arguments as a JSON object.", Stage = LifecycleStage.HumanApproval };
+            }
+        }
+
+        return null;
+    }
+
+    private AgentError? ValidateChangedArguments(ApprovalTicket ticket, ApprovalDecision decision)
+    {
+        if (decision.Verdict != ApprovalVerdict.ApproveWithChanges || !tools.TryGetTool(ticket.ToolName, out var tool))
+        {
+            return null;
+        }
+
+        var validation = JsonSchemaValidator.Shared.Validate(tool.Descriptor.InputSchema, decision.ChangedArguments!.Value);
+        return validation.IsValid
+            ? null
+            : new AgentError { Code = AgentErrorCodes.InvalidField, Field = "changedArguments", Message = "The changed arguments do not satisfy the tool's input schema: " + string.Join("; ", validation.Errors.Take(3)), Stage = LifecycleStage.HumanApproval };
+    }
+
+    private async ValueTask RecordRefusalAsync(ApprovalTicket ticket, ApprovalDecision decision, AgentError error, CancellationToken cancellationToken)
+    {
+        // Out of the request's numbered sequence (sequence 0): the paused request itself is unchanged.
+        var record = new EvidenceRecord
+        {
+            RecordId = Ids.NewRecordId(timeProvider.GetUtcNow()),
+            RequestId = ticket.RequestId,
+            TenantId = ticket.TenantId,
+            Sequence = 0,
+            Stage = LifecycleStage.HumanApproval,
+            Kind = "approval.refused",
+            Outcome = StageOutcome.Rejected,
+            Decision = error.Code,
+            ReasonCodes = [error.Code],
+            Timestamp = timeProvider.GetUtcNow(),
+            ActorId = decision.Approver.Id,
+            Attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["approval.id"] = ticket.ApprovalId, ["approver.id"] = decision.Approver.Id, ["verdict"] = decision.Verdict.ToString() },
+            Flags = flags,
+        };
+        try
+        {
+            await evidence.WriteAsync(record, EvidenceDurability.Durable, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EvidenceWriteException)
+        {
+            // The refusal stands either way; the caller is told.
+        }
+    }
+
+    private AgentResult Refused(ApprovalTicket? ticket, ApprovalDecision decision, string code, string? field, string message) => new()
+    {
+        RequestId = ticket?.RequestId ?? string.Empty,
+        TenantId = decision.TenantId,
+        Status = AgentRunStatus.Rejected,
+        Error = new AgentError { Code = code, Field = field, Message = message, Stage = LifecycleStage.HumanApproval },
+        PendingApproval = ticket,
+        CompletedAt = timeProvider.GetUtcNow(),
+    };
+
+    /// <summary>Finds requests a previous process left running and records them as interrupted, with their evidence.</summary>
+    private async Task RecoverInterruptedAsync()
+    {
+        try
+        {
+            await foreach (var entry in journal.ListRunningAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                Log.RequestInterrupted(logger, entry.RequestId, entry.Stage);
+                var now = timeProvider.GetUtcNow();
+                await evidence.WriteAsync(
+                    new EvidenceRecord
+                    {
+                        RecordId = Ids.NewRecordId(now),
+                        RequestId = entry.RequestId,
+                        TenantId = entry.TenantId,
+                        Sequence = 0,
+                        Stage = LifecycleStage.IncidentRecovery,
+                        Kind = EvidenceKinds.Interrupted,
+                        Outcome = StageOutcome.Failed,
+                        Decision = "interrupted",
+                        ReasonCodes = ["process.stopped"],
+                        Timestamp = now,
+                        ActorId = entry.ActorId,
+                        Attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["last.stage"] = entry.Stage?.ToString() ?? string.Empty, ["started_at"] = entry.StartedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
+                        Flags = flags,
+                    },
+                    EvidenceDurability.Durable,
+                    CancellationToken.None).ConfigureAwait(false);
+                await journal.UpsertAsync(entry with { State = RequestState.Interrupted, FinalStatus = AgentRunStatus.Interrupted, UpdatedAt = now }, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is EvidenceWriteException or InvalidOperationException)
+        {
+            // Recovery is retried by the next process start; requests keep running meanwhile.
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using System.Text.Json;
+using ARuntime.Sdk.Approvals;
+using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Events;
+using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.Failures;
+using Microsoft.Extensions.Options;
+
+namespace ARuntime.Sdk.Lifecycle.Stages;
+
+/// <summary>
+/// Stage 11, human approval: pause without holding compute, presenting the call, the reasons, the evidence so far and the
+/// expiry. In a resumed run this stage applies the approver's decision first: approve, approve with changes (authorized
+/// again before anything runs), reject (the model is told), or expiry (the request terminates safely).
+/// </summary>
+internal sealed class HumanApprovalStage : IRequestStage
+{
+    private readonly ApprovalOptions options;
+    private readonly TimeProvider timeProvider;
+
+    public HumanApprovalStage(IOptions<ARuntimeOptions> options, TimeProvider timeProvider)
+    {
+        this.options = options.Value.Approvals;
+        this.timeProvider = timeProvider;
+    }
+
+    public LifecycleStage Stage => LifecycleStage.HumanApproval;
+
+    public async ValueTask<StageResult> ExecuteAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        if (context.ResumeDecision is { } decision && !context.ResumeDecisionApplied)
+        {
+            return await ApplyDecisionAsync(context, decision, cancellationToken).ConfigureAwait(false);
+        }
+
+        var turn = context.Turn!;
+        var pending = turn.Calls.Where(c => c.Outcome is null && c.Decision is { Outcome: PolicyOutcome.RequireApproval or PolicyOutcome.Escalate }).ToList();
+        if (pending.Count == 0)
+        {
+            return StageResult.NotApplicable("approval.not_required");
+        }
+
+        if (!context.Budget.CanRequestReview)
+        {
+            foreach (var call in pending)
+            {
+                call.Outcome = ToolCallOutcome.Denied;
+                call.Explanation = "Human review is required but the request's review budget is exhausted.";
+                call.ReasonCodes.Add("budget.exhausted:HumanReviews");
+                context.Summarize(call);
+            }
+
+            context.Qualifications.Add("Stopped before finishing: the human-review budget is exhausted.");
+            context.Terminate(
+                AgentRunStatus.Partial,
+                new AgentError { Code = AgentErrorCodes.BudgetExhausted, Message = "A call needs human approval but the human-review budget is exhausted.", Field = "budget.maxHumanReviews", Stage = Stage },
+                FailureKind.BudgetExhaustion,
+                Stage,
+                "budget.exhausted:HumanReviews");
+            return new StageResult(StageOutcome.Failed, "review_budget_exhausted").WithReason("budget.exhausted:HumanReviews");
+        }
+
+        // One approval at a time: the first pending call; others wait for their own pause after the resume.
+        var target = pending[0];
+        var now = timeProvider.GetUtcNow();
+        var requirement = target.Decision!.Approval ?? new ApprovalRequirement();
+        var expiresAfter = requirement.ExpiresAfter > TimeSpan.Zero ? requirement.ExpiresAfter : options.DefaultExpiry;
+        var expiresAt = now + expiresAfter;
+        if (target.Decision.ExpiresAt is { } policyExpiry && policyExpiry < expiresAt)
+        {
+            expiresAt = policyExpiry;
+        }
+
+        using var redacted = JsonDocument.Parse(context.Redactor.Redact(target.EffectiveArguments.GetRawText()));
+        var ticket = new ApprovalTicket
+        {
+            ApprovalId = Ids.NewApprovalId(now),
+            RequestId = context.RequestId,
+            TenantId = context.TenantId,
+            RequestedBy = context.Request.Identity.Actor.Id,
+            DelegatedBy = [.. context.Request.Identity.DelegatedBy.Select(d => d.DelegatorId)],
+            CallId = target.Call.CallId,
+            ToolName = target.Call.ToolName,
+            ToolVersion = target.Descriptor!.Version,
+            Arguments = redacted.RootElement.Clone(),
+            SideEffect = target.Descriptor.SideEffect,
+            Explanation = target.Decision.Explanation,
+            ReasonCodes = target.Decision.ReasonCodes,
+            PolicyVersion = target.Decision.PolicyVersion,
+            Requirement = requirement,
+            CreatedAt = now,
+            ExpiresAt = expiresAt,
+            EvidenceRecordIds = [.. context.Evidence.Records.Select(r => r.RecordId)],
+        };
+
+        context.Budget.HumanReviews++;
+        context.PendingApproval = ticket;
+        context.Summarize(target);
+        await context.Evidence.WriteAsync(
+            context.NewRecord(Stage, EvidenceKinds.ApprovalRequested, StageOutcome.Paused, now, TimeSpan.Zero, null, "pending", target.Decision.ReasonCodes,
+                new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["approval.id"] = ticket.ApprovalId,
+                    ["call.id"] = ticket.CallId,
+                    ["tool.name"] = ticket.ToolName,
+                    ["expires_at"] = ticket.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                    ["distinct_approver"] = requirement.RequireDistinctApprover ? "true" : "false",
+                }),
+            EvidenceDurability.Durable,
+            cancellationToken).ConfigureAwait(false);
+        context.Emit(new ApprovalRequiredEvent { RequestId = context.RequestId, Timestamp = now, Ticket = ticket });
+        return new StageResult(StageOutcome.Paused, "pending:" + ticket.ApprovalId).WithReasons(target.Decision.ReasonCodes);
+    }
+
+    private async ValueTask<StageResult> ApplyDecisionAsync(RequestContext context, ApprovalDecision decision, CancellationToken cancellationToken)
+    {
+        context.ResumeDecisionApplied = true;
+        var ticket = context.PendingApproval!;
+        context.PendingApproval = null;
+        var call = context.Turn!.Calls.First(c => c.Call.CallId == ticket.CallId);
+        var now = timeProvider.GetUtcNow();
+        string outcome;
+        if (now >= ticket.ExpiresAt)
+        {
+            call.Outcome = ToolCallOutcome.Denied;
+            call.Explanation = "The approval expired before a decision was made.";
+            call.ReasonCodes.Add("approval.expired");
+            context.Terminate(
+                AgentRunStatus.Expired,
+                new AgentError { Code = AgentErrorCodes.ApprovalExpired, Message = $"The approval for '{ticket.ToolName}' expired at {ticket.ExpiresAt:O}; nothing was executed.", Stage = Stage },
+                FailureKind.AuthorizationDenial,
+                Stage,
+                "approval.expired");
+            outcome = "expired";
+        }
+        else
+        {
+            switch (decision.Verdict)
+            {
+                case ApprovalVerdict.Approve:
+                    call.Approved = true;
+                    call.Decision = null;
+                    outcome = "approved";
+                    break;
+                case ApprovalVerdict.ApproveWithChanges:
+                    call.Approved = true;
+                    call.Decision = null;
+                    call.EffectiveArguments = decision.ChangedArguments!.Value;
+                    outcome = "approved_with_changes";
+                    break;
+                default:
+                    call.Outcome = ToolCallOutcome.Denied;
+                    call.Explanation = "A human approver rejected the call" + (string.IsNullOrWhiteSpace(decision.Comment) ? "." : ": " + decision.Comment);
+                    call.ReasonCodes.Add("approval.rejected");
+                    outcome = "rejected";
+                    break;
+            }
+        }
+
+        context.Summarize(call);
+        var payloads = decision.Comment is { Length: > 0 } comment ? new[] { context.Hasher.Digest("approval.comment", comment, context.Classification) } : null;
+        await context.Evidence.WriteAsync(
+            context.NewRecord(Stage, EvidenceKinds.ApprovalDecided, outcome is "expired" or "rejected" ? StageOutcome.Denied : StageOutcome.Completed, now, TimeSpan.Zero, null, outcome, [],
+                new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["approval.id"] = ticket.ApprovalId,
+                    ["call.id"] = ticket.CallId,
+                    ["tool.name"] = ticket.ToolName,
+                    ["approver.id"] = decision.Approver.Id,
+                    ["verdict"] = decision.Verdict.ToString(),
+                },
+                payloads),
+            EvidenceDurability.Durable,
+            cancellationToken).ConfigureAwait(false);
+        return new StageResult(outcome is "expired" ? StageOutcome.TimedOut : outcome is "rejected" ? StageOutcome.Denied : StageOutcome.Completed, outcome)
+            .With("approval.id", ticket.ApprovalId)
+            .With("approver.id", decision.Approver.Id);
+    }
+}

@@ -1,0 +1,99 @@
+using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.Memory;
+using ARuntime.Sdk.Policy;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ARuntime.Sdk.Lifecycle.Stages;
+
+/// <summary>
+/// Stage 13, memory decision: choose what may be retained. Only a completed request with a read-write memory policy retains
+/// anything; the memory decider proposes items, policy authorizes each, and every retained item is recorded by digest.
+/// </summary>
+internal sealed class MemoryDecisionStage : IRequestStage
+{
+    private readonly IMemoryDecider decider;
+    private readonly IMemoryStore? store;
+    private readonly IPolicyEngine policy;
+    private readonly TimeProvider timeProvider;
+
+    public MemoryDecisionStage(IMemoryDecider decider, IPolicyEngine policy, IServiceProvider services, TimeProvider timeProvider)
+    {
+        this.decider = decider;
+        this.policy = policy;
+        store = services.GetService<IMemoryStore>();
+        this.timeProvider = timeProvider;
+    }
+
+    public LifecycleStage Stage => LifecycleStage.MemoryDecision;
+
+    public async ValueTask<StageResult> ExecuteAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (request.Memory.Mode != MemoryMode.ReadWrite)
+        {
+            return StageResult.NotApplicable("memory.policy_no_write");
+        }
+
+        var status = context.FinalStatus;
+        if (status != AgentRunStatus.Completed)
+        {
+            return StageResult.NotApplicable(status == AgentRunStatus.PendingApproval ? "memory.deferred_until_resumed" : "memory.request_not_completed");
+        }
+
+        if (store is null)
+        {
+            return StageResult.NotApplicable("memory.store_not_configured");
+        }
+
+        var identity = request.Identity;
+        var scope = new MemoryScope
+        {
+            TenantId = identity.TenantId,
+            Kind = request.Memory.Scope,
+            OwnerId = request.Memory.Scope switch { MemoryScopeKind.Actor => identity.Actor.Id, MemoryScopeKind.Session => identity.SessionId, _ => null },
+        };
+        var proposals = await decider.DecideAsync(
+            new MemoryDecisionContext { RequestId = context.RequestId, Request = request, Scope = scope, Status = status, Answer = context.Answer, AnswerClassification = context.Classification },
+            cancellationToken).ConfigureAwait(false);
+
+        int retained = 0, refused = 0;
+        foreach (var proposal in proposals)
+        {
+            // Memory never crosses tenants, whatever a decider proposes.
+            var write = (proposal.Scope.TenantId == identity.TenantId ? proposal : proposal with { Scope = scope }) with { Content = context.Redactor.Redact(proposal.Content) };
+            var decision = await policy.EvaluateAsync(
+                new PolicyContext
+                {
+                    Action = PolicyAction.MemoryRetention,
+                    RequestId = context.RequestId,
+                    Identity = identity,
+                    Authority = context.Authority,
+                    Risk = context.Risk,
+                    Now = timeProvider.GetUtcNow(),
+                    Classification = write.Classification,
+                    Tags = request.Tags,
+                    TaskKind = request.Task.Kind,
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (!decision.Permits)
+            {
+                refused++;
+                continue;
+            }
+
+            var expiresAt = write.ExpiresAt ?? (request.Memory.RetainFor is { } retainFor ? timeProvider.GetUtcNow() + retainFor : null);
+            var item = await store.RetainAsync(write with { ExpiresAt = expiresAt, Retention = request.Retention }, cancellationToken).ConfigureAwait(false);
+            retained++;
+            await context.Evidence.WriteAsync(
+                context.NewRecord(Stage, EvidenceKinds.MemoryChange, StageOutcome.Completed, timeProvider.GetUtcNow(), TimeSpan.Zero, null, "retained", decision.ReasonCodes,
+                    new Dictionary<string, string>(StringComparer.Ordinal) { ["memory.id"] = item.Id, ["memory.scope"] = scope.Kind.ToString() },
+                    [context.Hasher.Digest("memory.content", write.Content, write.Classification, context.Redactor)],
+                    classification: write.Classification),
+                EvidenceDurability.Acknowledged,
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return new StageResult(retained > 0 ? StageOutcome.Completed : StageOutcome.NotApplicable, $"retained={retained};refused={refused}");
+    }
+}
