@@ -71,7 +71,7 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
         nativeLogger = loggerFactory.CreateLogger("ARuntime.Sdk.LlamaSharp.Native");
         time = timeProvider ?? TimeProvider.System;
         this.meterFactory = meterFactory;
-        grammars = new GrammarCache(ConstraintCompiler.Compile, this.options.GrammarCacheSize);
+        grammars = new GrammarCache(new ConstraintCompiler(this.options.GrammarOptions).Compile, Math.Max(1, this.options.GrammarOptions.CacheCapacity));
         tokenCounter = new TokenCounter(this);
         header = new Lazy<GgufFileInfo?>(ReadHeaderQuietly);
     }
@@ -271,7 +271,7 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
         UseMemoryLock = o.UseMemoryLock,
         PromptFormat = o.PromptFormat,
         ChatTemplate = o.ChatTemplate,
-        GrammarCacheSize = o.GrammarCacheSize,
+        GrammarOptions = o.GrammarOptions,
     };
 
     private GgufFileInfo? ReadHeaderQuietly()

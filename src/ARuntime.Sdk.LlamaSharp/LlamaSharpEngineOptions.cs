@@ -1,3 +1,4 @@
+using ARuntime.Sdk.LlamaSharp.Grammar;
 using ARuntime.Sdk.LlamaSharp.Prompting;
 
 namespace ARuntime.Sdk.LlamaSharp;
@@ -91,8 +92,11 @@ public sealed class LlamaSharpEngineOptions
     /// </summary>
     public string? ChatTemplate { get; set; }
 
-    /// <summary>Gets or sets how many compiled output grammars are kept (by schema). Default 256.</summary>
-    public int GrammarCacheSize { get; set; } = 256;
+    /// <summary>
+    /// Gets or sets how JSON Schemas are compiled to output grammars (whitespace, number digits, string safety, cache size).
+    /// Default <see cref="JsonSchemaGrammarOptions.Default"/>; see docs/structured-output.md.
+    /// </summary>
+    public JsonSchemaGrammarOptions GrammarOptions { get; set; } = JsonSchemaGrammarOptions.Default;
 
     /// <summary>Returns the context size to use for a model trained with <paramref name="trainedContextLength"/> tokens.</summary>
     /// <param name="trainedContextLength">The model's trained context length (0 when unknown).</param>

@@ -120,9 +120,20 @@ public sealed class LlamaSharpEngineOptionsValidator : IValidateOptions<LlamaSha
             Fail("ChatTemplate must be null (the model's own) or a llama.cpp built-in template name or template text.");
         }
 
-        if (options.GrammarCacheSize < 1)
+        if (options.GrammarOptions is null)
         {
-            Fail(F($"GrammarCacheSize must be at least 1; it is {options.GrammarCacheSize}."));
+            Fail("GrammarOptions must not be null.");
+        }
+        else
+        {
+            try
+            {
+                options.GrammarOptions.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                Fail("GrammarOptions: " + ex.Message);
+            }
         }
 
         return failures;

@@ -1,5 +1,6 @@
 using ARuntime.Sdk.Inference;
 using LLama.Sampling;
+using LlamaGrammar = LLama.Sampling.Grammar;
 
 namespace ARuntime.Sdk.LlamaSharp.Scheduling;
 
@@ -10,7 +11,7 @@ internal static class SamplerFactory
     /// <param name="sampling">The request's sampling options (validated).</param>
     /// <param name="grammar">The output grammar, or <see langword="null"/>.</param>
     /// <returns>The pipeline; the caller disposes it.</returns>
-    public static ISamplingPipeline Create(SamplingOptions sampling, Grammar? grammar)
+    public static ISamplingPipeline Create(SamplingOptions sampling, LlamaGrammar? grammar)
     {
         if (sampling.Temperature <= 0f)
         {

@@ -1,4 +1,4 @@
-using LLama.Sampling;
+using LlamaGrammar = LLama.Sampling.Grammar;
 
 namespace ARuntime.Sdk.LlamaSharp.StructuredOutput;
 
@@ -12,14 +12,14 @@ internal sealed class OutputConstraint
     /// <summary>Initializes a new instance.</summary>
     /// <param name="grammar">The grammar.</param>
     /// <param name="validate">Validates finished output: <see langword="null"/> when valid, else the first error.</param>
-    public OutputConstraint(Grammar grammar, Func<string, string?> validate)
+    public OutputConstraint(LlamaGrammar grammar, Func<string, string?> validate)
     {
         Grammar = grammar;
         Validate = validate;
     }
 
     /// <summary>Gets the grammar.</summary>
-    public Grammar Grammar { get; }
+    public LlamaGrammar Grammar { get; }
 
     /// <summary>Gets the validator of finished output.</summary>
     public Func<string, string?> Validate { get; }
