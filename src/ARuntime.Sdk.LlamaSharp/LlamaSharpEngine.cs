@@ -433,23 +433,13 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
         }
 
         var model = loaded.Model;
-        var prompt = model.Prompts.Build(request);
-        var special = !model.Prompts.Template.IsFallback;
-        var addBos = model.Weights.Vocab.ShouldAddBOS;
-        var tokens = model.Weights.Tokenize(prompt.Text, addBos, special, Encoding.UTF8);
+        var (tokens, systemPrefix) = PreparePrompt(loaded, request);
         var context = loaded.Scheduler.ContextSize;
         if (tokens.Length + 1 > context)
         {
             throw new InferenceException(
                 InferenceFailureKind.ContextOverflow,
                 string.Create(CultureInfo.InvariantCulture, $"The prompt is {tokens.Length} tokens; the context of model '{model.ModelId}' holds {context} (ContextSize), including at least one generated token."));
-        }
-
-        var systemPrefix = 0;
-        if (prompt.SystemSectionText is { Length: > 0 } systemText && prompt.Text.StartsWith(systemText, StringComparison.Ordinal))
-        {
-            var systemTokens = model.Weights.Tokenize(systemText, addBos, special, Encoding.UTF8);
-            systemPrefix = tokens.AsSpan().CommonPrefixLength(systemTokens);
         }
 
         IReadOnlyList<string> stops = request.StopSequences;
@@ -481,6 +471,38 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
         }
 
         return (job, null);
+    }
+
+    /// <summary>Renders and tokenizes a request's prompt (loading the model if needed); for tests and benchmarks.</summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The prompt tokens and the length of the leading system section in tokens.</returns>
+    internal (LLama.Native.LLamaToken[] Tokens, int SystemPrefixLength) PreparePrompt(InferenceRequest request) =>
+        PreparePrompt(runtime ?? EnsureLoadedAsync(null, CancellationToken.None).GetAwaiter().GetResult(), request);
+
+    /// <summary>Tokenizes text with special-token parsing on, as template text is; for tests.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The tokens.</returns>
+    internal LLama.Native.LLamaToken[] TokenizeSpecial(string text) =>
+        (runtime ?? EnsureLoadedAsync(null, CancellationToken.None).GetAwaiter().GetResult()).Model.Weights.Tokenize(text, false, true, Encoding.UTF8);
+
+    private static (LLama.Native.LLamaToken[] Tokens, int SystemPrefixLength) PreparePrompt(Runtime loaded, InferenceRequest request)
+    {
+        var model = loaded.Model;
+        var prompt = model.Prompts.Build(request);
+
+        // Template markup must become control tokens; message text cannot forge them (PromptBuilder guards it).
+        // The fallback format has no markup, so nothing is parsed as special there.
+        var special = !model.Prompts.Template.IsFallback;
+        var addBos = model.Weights.Vocab.ShouldAddBOS;
+        var tokens = model.Weights.Tokenize(prompt.Text, addBos, special, Encoding.UTF8);
+        var systemPrefix = 0;
+        if (prompt.SystemSectionText is { Length: > 0 } systemText && prompt.Text.StartsWith(systemText, StringComparison.Ordinal))
+        {
+            var systemTokens = model.Weights.Tokenize(systemText, addBos, special, Encoding.UTF8);
+            systemPrefix = tokens.AsSpan().CommonPrefixLength(systemTokens);
+        }
+
+        return (tokens, systemPrefix);
     }
 
     private static void ValidateRequest(InferenceRequest request)

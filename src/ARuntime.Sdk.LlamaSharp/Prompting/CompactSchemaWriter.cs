@@ -22,7 +22,7 @@ internal static class CompactSchemaWriter
     public static string Write(JsonElement schema, IReadOnlySet<string>? toolArguments = null)
     {
         var builder = new StringBuilder();
-        new Writer(builder, schema, toolArguments).Write(schema, depth: 0, refStack: []);
+        new Writer(builder, schema, toolArguments).Write(schema, depth: 0, refStack: ["#"]);
         return builder.ToString();
     }
 
@@ -233,7 +233,12 @@ internal static class CompactSchemaWriter
 
         private void WriteReference(string reference, int depth, List<string> refStack)
         {
-            var name = reference.StartsWith("#/", StringComparison.Ordinal) ? reference[(reference.LastIndexOf('/') + 1)..] : reference;
+            var name = reference switch
+            {
+                "#" => root.ValueKind == JsonValueKind.Object && root.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String ? title.GetString()! : "root",
+                _ when reference.StartsWith("#/", StringComparison.Ordinal) => reference[(reference.LastIndexOf('/') + 1)..],
+                _ => reference,
+            };
             if (refStack.Contains(reference, StringComparer.Ordinal) || !TryResolve(reference, out var target))
             {
                 output.Append(name);
