@@ -592,6 +592,9 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     {
         var job = sequence.Job;
         var tail = job.Output.Flush();
+
+        // The caller gets its result first; saving the finished sequence for the prefix cache happens after.
+        CompleteJob(job, reason, tail);
         if (reason is not (StopReason.Cancelled or StopReason.Deadline) && !sequence.Queued)
         {
             CacheFinishedSequence(sequence);
@@ -605,8 +608,6 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         {
             RemoveSequence(sequence);
         }
-
-        CompleteJob(job, reason, tail);
     }
 
     private void CacheFinishedSequence(ActiveSequence sequence)
