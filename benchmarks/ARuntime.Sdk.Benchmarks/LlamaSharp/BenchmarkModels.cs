@@ -12,8 +12,13 @@ namespace ARuntime.Sdk.Benchmarks.LlamaSharp;
 /// <summary>Models, options and prompts shared by the llama.cpp benchmarks (synthetic models: reproducible anywhere).</summary>
 internal static class BenchmarkModels
 {
-    /// <summary>Gets the threads every benchmark uses, for the SDK and the raw baselines alike.</summary>
-    public static int Threads { get; } = Environment.ProcessorCount;
+    /// <summary>
+    /// Gets the threads every benchmark uses, for the SDK and the raw baselines alike: every core, or
+    /// <c>ARUNTIME_BENCH_THREADS</c> (1 gives steadier figures on a machine shared with other work, where llama.cpp's
+    /// spinning thread barriers stall whenever a core is taken away).
+    /// </summary>
+    public static int Threads { get; } =
+        int.TryParse(Environment.GetEnvironmentVariable("ARUNTIME_BENCH_THREADS"), out var threads) && threads > 0 ? threads : Environment.ProcessorCount;
 
     /// <summary>Gets the ~5M-parameter synthetic model.</summary>
     public static string Small => TestModels.GetSynthetic(SyntheticModelSpec.Small);
