@@ -33,10 +33,12 @@ internal sealed class SchemaValidator
     }
 
     /// <summary>Creates a validator for <paramref name="schemaElement"/>.</summary>
-    /// <exception cref="UnsupportedSchemaException">JsonSchema.Net cannot load the schema.</exception>
+    /// <exception cref="UnsupportedSchemaException">JsonSchema.Net cannot load the schema, or evaluating it would recurse
+    /// forever (a <c>$ref</c>/<c>allOf</c>/<c>anyOf</c>/<c>oneOf</c> cycle on the same value: a stack overflow in .NET).</exception>
     public static SchemaValidator Create(JsonElement schemaElement)
     {
         var document = new SchemaDocument(schemaElement);
+        SchemaReferenceGraph.Check(document);
         var options = new BuildOptions
         {
             // A registry per schema: nothing is shared between schemas or leaks into the global registry.

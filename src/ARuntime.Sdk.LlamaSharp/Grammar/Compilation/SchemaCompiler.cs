@@ -45,7 +45,9 @@ internal sealed class SchemaCompiler
     /// <exception cref="UnsupportedSchemaException">The schema cannot be compiled exactly.</exception>
     public static GbnfGrammar Compile(JsonElement schema, JsonSchemaGrammarOptions options, Func<SchemaValidator> validator)
     {
-        var compiler = new SchemaCompiler(new SchemaDocument(schema), options, validator);
+        var document = new SchemaDocument(schema);
+        SchemaReferenceGraph.Check(document);
+        var compiler = new SchemaCompiler(document, options, validator);
         return compiler.Run();
     }
 

@@ -30,7 +30,13 @@ internal static class GbnfGrammarValidator
 
     /// <summary>Checks <paramref name="text"/>.</summary>
     /// <returns><see langword="null"/> when the grammar is well-formed; otherwise a description of the first problem.</returns>
-    public static string? Validate(string text, string rootRule)
+    public static string? Validate(string text, string rootRule) => Parse(text, rootRule, out var problem) is null ? problem : null;
+
+    /// <summary>
+    /// Parses and checks <paramref name="text"/>, returning the rules expanded the way llama.cpp expands them (groups and
+    /// repetitions become generated rules), or null with the first problem.
+    /// </summary>
+    public static GbnfParsedGrammar? Parse(string text, string rootRule, out string? problem)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(rootRule);
@@ -38,27 +44,21 @@ internal static class GbnfGrammarValidator
         {
             var parser = new Parser(text);
             parser.ParseAll();
-            parser.CheckSemantics(rootRule);
-            return null;
+            var parsed = parser.CheckSemantics(rootRule);
+            problem = null;
+            return parsed;
         }
         catch (FormatException error)
         {
-            return error.Message;
+            problem = error.Message;
+            return null;
         }
     }
-
-    private enum ElementKind
-    {
-        Chars,
-        Rule,
-    }
-
-    private readonly record struct Element(ElementKind Kind, int RuleId);
 
     private sealed class Parser(string text)
     {
         private readonly Dictionary<string, int> symbolIds = new(StringComparer.Ordinal);
-        private readonly List<List<List<Element>>?> rules = [];
+        private readonly List<List<List<GbnfElement>>?> rules = [];
         private readonly HashSet<int> explicitlyDefined = [];
         private int pos;
 
@@ -94,7 +94,7 @@ internal static class GbnfGrammarValidator
             }
         }
 
-        public void CheckSemantics(string root)
+        public GbnfParsedGrammar CheckSemantics(string root)
         {
             foreach (var (name, id) in symbolIds)
             {
@@ -113,6 +113,13 @@ internal static class GbnfGrammarValidator
             var nullable = ComputeNullable(all);
             CheckLeftRecursion(all, nullable);
             CheckProductive(all, rootId);
+            var names = new string[all.Count];
+            foreach (var (name, id) in symbolIds)
+            {
+                names[id] = name;
+            }
+
+            return new GbnfParsedGrammar(all, names, rootId);
         }
 
         private void ParseRule()
@@ -155,7 +162,7 @@ internal static class GbnfGrammarValidator
 
         private void ParseAlternates(string ruleName, int ruleId, bool nested)
         {
-            var alternatives = new List<List<Element>> { ParseSequence(ruleName, nested) };
+            var alternatives = new List<List<GbnfElement>> { ParseSequence(ruleName, nested) };
             while (pos < text.Length && text[pos] == '|')
             {
                 pos = SkipSpace(pos + 1, newlineOk: true);
@@ -165,9 +172,9 @@ internal static class GbnfGrammarValidator
             SetRule(ruleId, alternatives);
         }
 
-        private List<Element> ParseSequence(string ruleName, bool nested)
+        private List<GbnfElement> ParseSequence(string ruleName, bool nested)
         {
-            var sequence = new List<Element>();
+            var sequence = new List<GbnfElement>();
             var lastSymbolStart = -1;
             long previousRules = 1;
             while (pos < text.Length)
@@ -197,7 +204,7 @@ internal static class GbnfGrammarValidator
                             throw Error(string.Create(CultureInfo.InvariantCulture, $"the literal contains U+{value:X4}, which no model output can contain"));
                         }
 
-                        sequence.Add(CharElement());
+                        sequence.Add(CharElement([(value, value)], negated: false));
                         any = true;
                     }
 
@@ -264,7 +271,7 @@ internal static class GbnfGrammarValidator
 
                     lastSymbolStart = sequence.Count;
                     previousRules = 1;
-                    sequence.Add(CharElement());
+                    sequence.Add(CharElement(ranges, negated));
                     pos = SkipSpace(pos + 1, nested);
                 }
                 else if (c is '<' or '!')
@@ -278,7 +285,7 @@ internal static class GbnfGrammarValidator
                     pos = SkipSpace(end, nested);
                     lastSymbolStart = sequence.Count;
                     previousRules = 1;
-                    sequence.Add(new Element(ElementKind.Rule, id));
+                    sequence.Add(new GbnfElement(GbnfElementKind.Rule, id));
                 }
                 else if (c == '(')
                 {
@@ -288,7 +295,7 @@ internal static class GbnfGrammarValidator
                     ParseAlternates(ruleName, groupId, nested: true);
                     previousRules = Math.Max(1, symbolIds.Count - symbolsBefore);
                     lastSymbolStart = sequence.Count;
-                    sequence.Add(new Element(ElementKind.Rule, groupId));
+                    sequence.Add(new GbnfElement(GbnfElementKind.Rule, groupId));
                     if (pos >= text.Length || text[pos] != ')')
                     {
                         throw Error("expecting ')'");
@@ -300,7 +307,7 @@ internal static class GbnfGrammarValidator
                 {
                     lastSymbolStart = sequence.Count;
                     previousRules = 1;
-                    sequence.Add(CharElement());
+                    sequence.Add(CharElement([(0, uint.MaxValue)], negated: false));
                     pos = SkipSpace(pos + 1, nested);
                 }
                 else if (c is '*' or '+' or '?')
@@ -368,7 +375,7 @@ internal static class GbnfGrammarValidator
             return sequence;
         }
 
-        private long Repeat(List<Element> sequence, ref int lastSymbolStart, long previousRules, long min, long? max, string ruleName)
+        private long Repeat(List<GbnfElement> sequence, ref int lastSymbolStart, long previousRules, long min, long? max, string ruleName)
         {
             if (lastSymbolStart < 0 || lastSymbolStart >= sequence.Count)
             {
@@ -394,14 +401,14 @@ internal static class GbnfGrammarValidator
             for (var i = 0; i < optional; i++)
             {
                 var id = GenerateSymbol(ruleName);
-                var first = new List<Element>(item);
+                var first = new List<GbnfElement>(item);
                 if (max is null)
                 {
-                    first.Add(new Element(ElementKind.Rule, id));
+                    first.Add(new GbnfElement(GbnfElementKind.Rule, id));
                 }
                 else if (i > 0)
                 {
-                    first.Add(new Element(ElementKind.Rule, previousId));
+                    first.Add(new GbnfElement(GbnfElementKind.Rule, previousId));
                 }
 
                 SetRule(id, [first, []]);
@@ -410,7 +417,7 @@ internal static class GbnfGrammarValidator
 
             if (optional > 0)
             {
-                sequence.Add(new Element(ElementKind.Rule, previousId));
+                sequence.Add(new GbnfElement(GbnfElementKind.Rule, previousId));
             }
 
             lastSymbolStart = sequence.Count > 0 ? lastSymbolStart : -1;
@@ -422,7 +429,8 @@ internal static class GbnfGrammarValidator
             return previousRules * total;
         }
 
-        private static Element CharElement() => new(ElementKind.Chars, -1);
+        private static GbnfElement CharElement(List<(long Lo, long Hi)> ranges, bool negated) =>
+            new(GbnfElementKind.Chars, -1, [.. ranges], negated);
 
         private static bool IsProducible(long value) => value is > 0 and <= CodePointSet.MaxCodePoint and not (>= 0xD800 and <= 0xDFFF);
 
@@ -489,7 +497,8 @@ internal static class GbnfGrammarValidator
                     case 'n':
                         pos += 2;
                         return '\n';
-                    case '\\' or '"' or '[' or ']' or '-':
+                    // The llama.cpp bundled with LLamaSharp 0.30 has no '\-' escape (later versions do).
+                    case '\\' or '"' or '[' or ']':
                         pos += 2;
                         return escape;
                     default:
@@ -618,7 +627,7 @@ internal static class GbnfGrammarValidator
             return id;
         }
 
-        private void SetRule(int id, List<List<Element>> alternatives)
+        private void SetRule(int id, List<List<GbnfElement>> alternatives)
         {
             while (rules.Count <= id)
             {
@@ -628,7 +637,7 @@ internal static class GbnfGrammarValidator
             rules[id] = alternatives;
         }
 
-        private static bool[] ComputeNullable(List<List<List<Element>>> all)
+        private static bool[] ComputeNullable(List<List<List<GbnfElement>>> all)
         {
             var nullable = new bool[all.Count];
             bool changed;
@@ -637,7 +646,7 @@ internal static class GbnfGrammarValidator
                 changed = false;
                 for (var i = 0; i < all.Count; i++)
                 {
-                    if (!nullable[i] && all[i].Any(alt => alt.All(e => e.Kind == ElementKind.Rule && nullable[e.RuleId])))
+                    if (!nullable[i] && all[i].Any(alt => alt.All(e => e.Kind == GbnfElementKind.Rule && nullable[e.RuleId])))
                     {
                         nullable[i] = true;
                         changed = true;
@@ -648,7 +657,7 @@ internal static class GbnfGrammarValidator
             return nullable;
         }
 
-        private void CheckLeftRecursion(List<List<List<Element>>> all, bool[] nullable)
+        private void CheckLeftRecursion(List<List<List<GbnfElement>>> all, bool[] nullable)
         {
             // Edges to every rule that can start a rule's match; a cycle among them is left recursion.
             var edges = new List<int>[all.Count];
@@ -659,7 +668,7 @@ internal static class GbnfGrammarValidator
                 {
                     foreach (var element in alternative)
                     {
-                        if (element.Kind == ElementKind.Chars)
+                        if (element.Kind == GbnfElementKind.Chars)
                         {
                             break;
                         }
@@ -710,7 +719,7 @@ internal static class GbnfGrammarValidator
             }
         }
 
-        private void CheckProductive(List<List<List<Element>>> all, int rootId)
+        private void CheckProductive(List<List<List<GbnfElement>>> all, int rootId)
         {
             var productive = new bool[all.Count];
             bool changed;
@@ -719,7 +728,7 @@ internal static class GbnfGrammarValidator
                 changed = false;
                 for (var i = 0; i < all.Count; i++)
                 {
-                    if (!productive[i] && all[i].Any(alt => alt.All(e => e.Kind == ElementKind.Chars || productive[e.RuleId])))
+                    if (!productive[i] && all[i].Any(alt => alt.All(e => e.Kind == GbnfElementKind.Chars || productive[e.RuleId])))
                     {
                         productive[i] = true;
                         changed = true;
@@ -742,7 +751,7 @@ internal static class GbnfGrammarValidator
 
                 foreach (var element in all[id].SelectMany(a => a))
                 {
-                    if (element.Kind == ElementKind.Rule && !reachable[element.RuleId])
+                    if (element.Kind == GbnfElementKind.Rule && !reachable[element.RuleId])
                     {
                         reachable[element.RuleId] = true;
                         pending.Push(element.RuleId);

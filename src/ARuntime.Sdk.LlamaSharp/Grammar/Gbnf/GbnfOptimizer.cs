@@ -49,10 +49,25 @@ internal static class GbnfOptimizer
         }
         while (changed);
 
+        // The cause of an unproductive rule: an unsatisfiable part inside it or inside an unproductive rule it uses;
+        // with none, it only ever recurses.
+        UnsatisfiableCause? FindDeepCause(string name, HashSet<string> visited)
+        {
+            if (!visited.Add(name))
+            {
+                return null;
+            }
+
+            return GbnfRewriter.FindCause(rules[name]) ?? GbnfRewriter.References(rules[name])
+                .Where(r => !productive.Contains(r) && rules.IsDefined(r))
+                .Select(r => FindDeepCause(r, visited))
+                .FirstOrDefault(c => c is not null);
+        }
+
         var causes = new Dictionary<string, UnsatisfiableCause>(StringComparer.Ordinal);
         foreach (var name in rules.Names.Where(n => !productive.Contains(n)))
         {
-            causes[name] = GbnfRewriter.FindCause(rules[name]) ?? new UnsatisfiableCause(
+            causes[name] = FindDeepCause(name, new HashSet<string>(StringComparer.Ordinal)) ?? new UnsatisfiableCause(
                 "$ref",
                 rules.GetOrigin(name) ?? string.Empty,
                 "the schema requires itself recursively with no way to end, so no finite JSON value satisfies it");
