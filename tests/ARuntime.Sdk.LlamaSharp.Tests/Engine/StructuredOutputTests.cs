@@ -1,26 +1,30 @@
 using System.Text.Json;
 using ARuntime.Sdk.Inference;
 using ARuntime.Sdk.LlamaSharp.Tests.Engine.Support;
+using ARuntime.Sdk.LlamaSharp.Tests.Grammar.Support;
 using Json.Schema;
 
 namespace ARuntime.Sdk.LlamaSharp.Tests.Engine;
 
-/// <summary>Every tool call and contracted answer is schema-valid by construction, on real llama.cpp sampling at temperature 1.</summary>
+/// <summary>
+/// Every tool call and contracted answer is schema-valid by construction, on real llama.cpp sampling at temperature 1,
+/// through the engine (the grammar compiler's own tests cover the compiler; this runs its schema files end to end).
+/// </summary>
 public sealed class StructuredOutputTests
 {
     private const int Seeds = 6;
 
     private static IEnumerable<TestCaseData> SchemaCases() =>
-        SchemaFiles.Names.SelectMany(name => TestEngines.Models.Select(model =>
+        TestSchemas.FileNames().SelectMany(name => TestEngines.Models.Select(model =>
             new TestCaseData(name, model.Arguments[0]).SetArgDisplayNames(name, (string)model.Arguments[0]!)));
 
     [Test]
-    public void TheSchemaSetIsLargeEnough() => Assert.That(SchemaFiles.Names.Count(), Is.GreaterThanOrEqualTo(25));
+    public void TheSchemaSetIsLargeEnough() => Assert.That(TestSchemas.FileNames().Count(), Is.GreaterThanOrEqualTo(25));
 
     [TestCaseSource(nameof(SchemaCases))]
     public async Task GeneratedOutput_ValidatesAgainstTheSchema_AtTemperatureOne(string schemaName, string model)
     {
-        var schema = SchemaFiles.Load(schemaName);
+        var schema = TestSchemas.Load(schemaName);
         var validator = JsonSchema.FromText(schema.GetRawText());
         await using var engine = TestEngines.Create(TestEngines.Resolve(model), o => o.MaxOutputTokens = 400);
         var results = new List<InferenceResult>();
@@ -107,7 +111,7 @@ public sealed class StructuredOutputTests
     [Test]
     public async Task CompiledSchemas_AreCachedAcrossRequests()
     {
-        var schema = SchemaFiles.Load(SchemaFiles.Names.First());
+        var schema = TestSchemas.Load(TestSchemas.FileNames().First());
         await using var engine = TestEngines.Create(TestEngines.TinyModel);
         var request = TestEngines.Request("x", maxTokens: 200) with { ResponseFormat = InferenceResponseFormat.ForJsonSchema(schema) };
 

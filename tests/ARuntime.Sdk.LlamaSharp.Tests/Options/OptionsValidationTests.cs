@@ -21,7 +21,7 @@ public sealed class OptionsValidationTests
         yield return Case(o => o.PromptFormat = (PromptFormat)9, "PromptFormat 9");
         yield return Case(o => o.ChatTemplate = "", "ChatTemplate");
         yield return Case(o => o.ModelName = "", "ModelName");
-        yield return Case(o => o.GrammarOptions = Grammar.JsonSchemaGrammarOptions.Default with { MaxWhitespace = 99 }, "GrammarOptions");
+        yield return Case(o => o.GrammarOptions = ARuntime.Sdk.LlamaSharp.Grammar.JsonSchemaGrammarOptions.Default with { MaxWhitespace = 99 }, "GrammarOptions");
     }
 
     [TestCaseSource(nameof(Invalid))]
