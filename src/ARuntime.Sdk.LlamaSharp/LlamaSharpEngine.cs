@@ -268,6 +268,7 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
         PrefixCacheBytes = o.PrefixCacheBytes,
         PrefixCacheMinTokens = o.PrefixCacheMinTokens,
         UseMemoryMap = o.UseMemoryMap,
+        FlashAttention = o.FlashAttention,
         UseMemoryLock = o.UseMemoryLock,
         PromptFormat = o.PromptFormat,
         ChatTemplate = o.ChatTemplate,

@@ -70,6 +70,7 @@ internal static class ModelLoader
             BatchSize = (uint)options.BatchSize,
             UBatchSize = (uint)options.UBatchSize,
             SeqMax = (uint)options.MaxSequences,
+            FlashAttention = options.FlashAttention,
 
             // One KV cache shared by every sequence: a sequence may use the whole context, and saved prefixes restore
             // into any sequence.
