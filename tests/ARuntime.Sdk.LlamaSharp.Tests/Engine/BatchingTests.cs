@@ -48,7 +48,11 @@ public sealed class BatchingTests
         await using var running = engine.InferStreamingAsync(TestEngines.Request("Once upon a time", maxTokens: 900), cts.Token).GetAsyncEnumerator();
         Assert.That(await running.MoveNextAsync(), Is.True);
         var queued = engine.InferAsync(TestEngines.Request("second", maxTokens: 2), cts.Token);
-        Assert.That(engine.GetStatistics().QueueLength, Is.EqualTo(1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(engine.GetStatistics().QueueLength, Is.EqualTo(1), "the second request waits");
+            Assert.That(engine.GetStatistics().ActiveSequences, Is.EqualTo(1), "the first request holds the only sequence");
+        });
 
         var error = await Assert.ThrowsAsync<InferenceException>(() => engine.InferAsync(TestEngines.Request("third", maxTokens: 2)));
 

@@ -163,6 +163,31 @@ public sealed class CancellationAndDeadlineTests
         });
     }
 
+    [Test]
+    public async Task DisposingTheEngine_FailsInFlightRequestsWithModelUnavailable()
+    {
+        var engine = TestEngines.Create(TestEngines.TinyModel, o => o.MaxSequences = 1);
+        await using var running = engine.InferStreamingAsync(LongRequest()).GetAsyncEnumerator();
+        await MoveToFirstText(running);
+        var queued = engine.InferAsync(LongRequest());
+
+        await engine.DisposeAsync();
+
+        var error = await Assert.ThrowsAsync<InferenceException>(async () =>
+        {
+            while (await running.MoveNextAsync())
+            {
+            }
+        });
+        var queuedError = await Assert.ThrowsAsync<InferenceException>(() => queued);
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Kind, Is.EqualTo(InferenceFailureKind.ModelUnavailable));
+            Assert.That(queuedError!.Kind, Is.EqualTo(InferenceFailureKind.ModelUnavailable));
+        });
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => engine.InferAsync(LongRequest()));
+    }
+
     private static InferenceRequest LongRequest() => TestEngines.Request("Once upon a time", maxTokens: LongOutput);
 
     private static async Task MoveToFirstText(IAsyncEnumerator<InferenceUpdate> stream)
