@@ -77,9 +77,10 @@ public sealed class LlamaSharpEngineOptions
     public int PrefixCacheMinTokens { get; set; } = 32;
 
     /// <summary>
-    /// Gets or sets whether llama.cpp uses flash attention: <see langword="null"/> lets llama.cpp decide (its default),
-    /// <see langword="true"/> or <see langword="false"/> forces it. Worth measuring per machine and model: on CPUs it
-    /// changes the cost of prefill against small-batch decode at long contexts.
+    /// Gets or sets whether llama.cpp uses flash attention. <see langword="null"/> (default): off when
+    /// <see cref="GpuLayerCount"/> is 0 (on CPUs it made prefill slower and the short batch after a prefix-cache restore
+    /// about 10x slower in our measurements, docs/performance.md), llama.cpp's own choice when layers run on a GPU.
+    /// <see langword="true"/> or <see langword="false"/> forces it.
     /// </summary>
     public bool? FlashAttention { get; set; }
 

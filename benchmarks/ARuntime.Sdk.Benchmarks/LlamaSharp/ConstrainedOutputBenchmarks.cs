@@ -6,9 +6,10 @@ using BenchmarkDotNet.Attributes;
 namespace ARuntime.Sdk.Benchmarks.LlamaSharp;
 
 /// <summary>
-/// Constrained output: 64 tokens at temperature 1 (fixed seed) under a 6-property object schema against 64 unconstrained
-/// tokens, same model and prompt. The schema's strings are long enough that 64 tokens never complete it, so both sides
-/// generate exactly 64 tokens. Target: constrained tokens/s at least 0.8 of unconstrained (time ratio at most 1.25).
+/// Constrained output: 64 tokens at temperature 1 under a 6-property object schema (strings without length bounds, an
+/// integer range, a boolean, like most tool schemas) against 64 unconstrained tokens, same model and prompt. The setup
+/// picks a seed for which neither side stops before 64 tokens, so both generate exactly 64. Target: constrained tokens/s
+/// at least 0.8 of unconstrained (time ratio at most 1.25).
 /// </summary>
 [Config(typeof(LlamaBenchmarkConfig))]
 public class ConstrainedOutputBenchmarks
@@ -19,12 +20,12 @@ public class ConstrainedOutputBenchmarks
         {
           "type": "object",
           "properties": {
-            "name": { "type": "string", "minLength": 40, "maxLength": 80 },
-            "email": { "type": "string", "minLength": 40, "maxLength": 80 },
-            "city": { "type": "string", "minLength": 40, "maxLength": 80 },
+            "name": { "type": "string" },
+            "email": { "type": "string" },
+            "city": { "type": "string" },
             "age": { "type": "integer", "minimum": 0, "maximum": 120 },
             "active": { "type": "boolean" },
-            "notes": { "type": "string", "minLength": 40, "maxLength": 80 }
+            "notes": { "type": "string" }
           },
           "required": ["name", "email", "city", "age", "active", "notes"],
           "additionalProperties": false
@@ -40,13 +41,18 @@ public class ConstrainedOutputBenchmarks
     {
         engine = new LlamaSharpEngine(BenchmarkModels.EngineOptions(BenchmarkModels.Small, 1024, maxSequences: 1, Tokens));
         await engine.LoadAsync();
-        var sampling = new SamplingOptions { Temperature = 1.0f, Seed = 42 };
-        free = BenchmarkModels.Request("Describe a customer.", Tokens, sampling: sampling);
         using var schema = JsonDocument.Parse(Schema);
-        constrained = free with { ResponseFormat = InferenceResponseFormat.ForJsonSchema(schema.RootElement.Clone(), "customer") };
+        for (uint seed = 1; seed <= 200; seed++)
+        {
+            free = BenchmarkModels.Request("Describe a customer.", Tokens, sampling: new SamplingOptions { Temperature = 1.0f, Seed = seed });
+            constrained = free with { ResponseFormat = InferenceResponseFormat.ForJsonSchema(schema.RootElement.Clone(), "customer") };
+            if (await Unconstrained() == Tokens && await Constrained() == Tokens)
+            {
+                return;
+            }
+        }
 
-        BenchmarkModels.RequireTokens("unconstrained", await Unconstrained(), Tokens);
-        BenchmarkModels.RequireTokens("constrained", await Constrained(), Tokens);
+        throw new InvalidOperationException("No seed in 1..200 generates 64 tokens on both sides.");
     }
 
     [GlobalCleanup]

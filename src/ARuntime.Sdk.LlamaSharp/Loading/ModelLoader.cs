@@ -70,7 +70,9 @@ internal static class ModelLoader
             BatchSize = (uint)options.BatchSize,
             UBatchSize = (uint)options.UBatchSize,
             SeqMax = (uint)options.MaxSequences,
-            FlashAttention = options.FlashAttention,
+            // Measured on CPU with this llama.cpp build: flash attention slowed prefill and made the short batch after a
+            // prefix restore ~10x slower, so CPU-only engines turn it off unless told otherwise.
+            FlashAttention = options.FlashAttention ?? (options.GpuLayerCount == 0 ? false : null),
 
             // One KV cache shared by every sequence: a sequence may use the whole context, and saved prefixes restore
             // into any sequence.
