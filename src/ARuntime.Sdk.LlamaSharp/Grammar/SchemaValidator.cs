@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using ARuntime.Sdk.LlamaSharp.Grammar.Compilation;
+using ARuntime.Sdk.Validation;
 using Json.Schema;
 
 namespace ARuntime.Sdk.LlamaSharp.Grammar;
 
 /// <summary>
 /// Validates model output against a JSON Schema with JsonSchema.Net: the engine's defence in depth behind grammar-
-/// constrained sampling. Output is parsed strictly (UTF-8, no duplicate property names, no comments or trailing commas),
+/// constrained sampling (results in the shape of the core <see cref="ARuntime.Sdk.Validation.JsonSchemaValidator"/>). Output is parsed strictly (UTF-8, no duplicate property names, no comments or trailing commas),
 /// <c>format</c> is asserted (not just annotated), and the dialect follows the schema's <c>$schema</c> (2020-12 when
 /// absent), as for the compiler. Instances are immutable and thread-safe; build one per schema and reuse it.
 /// </summary>
@@ -76,7 +77,7 @@ internal sealed class SchemaValidator
         }
         catch (JsonException error)
         {
-            return new SchemaValidationResult(false, ["the output is not valid JSON: " + error.Message]);
+            return new SchemaValidationResult { IsValid = false, Errors = ["/: the output is not valid JSON: " + error.Message] };
         }
 
         using (document)
@@ -125,7 +126,7 @@ internal sealed class SchemaValidator
             {
                 foreach (var (keyword, message) in nodeErrors)
                 {
-                    errors.Add($"{node.InstanceLocation}: {keyword}: {message}");
+                    errors.Add($"{(node.InstanceLocation.ToString() is { Length: > 0 } location ? location : "/")}: {message} ({keyword})");
                 }
             }
 
@@ -136,6 +137,6 @@ internal sealed class SchemaValidator
         }
 
         Collect(results);
-        return new SchemaValidationResult(false, errors.Count > 0 ? errors : ["the value does not satisfy the schema"]);
+        return new SchemaValidationResult { IsValid = false, Errors = errors.Count > 0 ? errors : ["/: the value does not satisfy the schema"] };
     }
 }

@@ -4,7 +4,7 @@ using ARuntime.Sdk.Approvals;
 using ARuntime.Sdk.Authority;
 using ARuntime.Sdk.Context;
 using ARuntime.Sdk.DependencyInjection;
-using ARuntime.Sdk.Evaluation;
+using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Idempotency;
 using ARuntime.Sdk.Lifecycle;
 using ARuntime.Sdk.Lifecycle.Stages;
@@ -59,8 +59,7 @@ public static class ARuntimeServiceCollectionExtensions
         services.TryAddSingleton<IModelRouter, DefaultModelRouter>();
         services.TryAddSingleton<IContextAssembler, DefaultContextAssembler>();
         services.TryAddSingleton<IMemoryDecider, NoMemoryDecider>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEvaluator, EvidenceCompletenessEvaluator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEvaluator, TaskOutcomeEvaluator>());
+        services.AddARuntimeObservability();
 
         // Volatile defaults for state; durable stores (for example UseSqlCipherStore) replace them.
         services.TryAddSingleton<IApprovalStore, InMemoryApprovalStore>();
@@ -92,7 +91,7 @@ public static class ARuntimeServiceCollectionExtensions
         {
             // Resolving the options validates them (also in hosts without ValidateOnStart).
             _ = sp.GetRequiredService<IOptions<ARuntimeOptions>>().Value;
-            return ActivatorUtilities.CreateInstance<AgentRuntime>(sp);
+            return ActivatorUtilities.CreateInstance<AgentRuntime>(sp, sp.GetRequiredService<RuntimeTelemetry>().Instrument(sp.GetRequiredService<IEvidenceSink>()));
         });
 
         return new ARuntimeBuilder(services);

@@ -18,6 +18,7 @@ public sealed class CompiledGrammarExactnessTests
         var schema = TestSchemas.Load(file);
         var compiled = new JsonSchemaGrammarCompiler().CompileWithValidator(schema);
         var recognizer = new GbnfRecognizer(compiled.Grammar);
+        Assert.That(Utf8SafetyCheck.Violations(recognizer.Parsed), Is.Empty, "byte-fallback invariant");
 
         for (var seed = 0; seed < 200; seed++)
         {

@@ -200,6 +200,23 @@ public sealed class JsonSchemaGrammarCompilerTests
     }
 
     [Test]
+    public void String_ByteFallbackSafeStrings_EscapesOverlongProneCharactersInLiteralsToo()
+    {
+        // Alternatives that differ only in one character share grammar positions; none may allow those characters raw.
+        var grammar = TestSchemas.Compile("""{"type":"object","properties":{"क":{"enum":["xé","xक","x😀"]}},"required":["क"]}""");
+        var recognizer = new GbnfRecognizer(grammar);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Utf8SafetyCheck.Violations(recognizer.Parsed), Is.Empty);
+            Assert.That(recognizer.Matches("{\"\\u0915\":\"x\\u0915\"}"), Is.True);
+            Assert.That(recognizer.Matches("{\"\\u0915\":\"x\\uD83D\\uDE00\"}"), Is.True);
+            Assert.That(recognizer.Matches("{\"\\u0915\":\"xé\"}"), Is.True);
+            Assert.That(recognizer.Matches("{\"क\":\"xक\"}"), Is.False);
+        });
+    }
+
+    [Test]
     public void String_MaxLengthBeyondTheNativeRepetitionLimit_IsExact()
     {
         var grammar = TestSchemas.Compile("""{"type":"string","maxLength":4321}""");

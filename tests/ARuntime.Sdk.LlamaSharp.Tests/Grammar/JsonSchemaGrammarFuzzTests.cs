@@ -44,6 +44,7 @@ public sealed class JsonSchemaGrammarFuzzTests
             compiled++;
             Assert.That(GbnfGrammar.IsWellFormed(result.Grammar.Text, result.Grammar.RootRule, out var problem), Is.True, problem);
             var recognizer = new GbnfRecognizer(result.Grammar);
+            Assert.That(Utf8SafetyCheck.Violations(recognizer.Parsed), Is.Empty, $"seed {seed}: byte-fallback invariant\n{schemaText}");
             for (var sample = 0; sample < 12; sample++)
             {
                 var text = new GbnfRandomGenerator(recognizer.Parsed, (seed * 31) + sample, softLimit: 120).Generate();

@@ -34,4 +34,16 @@ public sealed class ReferenceCycleTests
 
         Assert.That(TestSchemas.Unsupported(schema).Reason, Does.Contain("too deep"));
     }
+
+    [Test]
+    public void DeeplyNestedSchemas_AreRejectedBeforeExhaustingTheStack()
+    {
+        var schema = string.Concat(Enumerable.Repeat("{\"type\":\"array\",\"items\":", 400)) + "{}" + new string('}', 400);
+        using var document = System.Text.Json.JsonDocument.Parse(schema, new System.Text.Json.JsonDocumentOptions { MaxDepth = 1000 });
+
+        var error = Assert.Throws<ARuntime.Sdk.LlamaSharp.Grammar.UnsupportedSchemaException>(
+            () => new ARuntime.Sdk.LlamaSharp.Grammar.JsonSchemaGrammarCompiler().Compile(document.RootElement));
+
+        Assert.That(error!.Reason, Does.Contain("nested too deeply"));
+    }
 }

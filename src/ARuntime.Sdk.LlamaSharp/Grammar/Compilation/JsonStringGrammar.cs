@@ -9,10 +9,13 @@ namespace ARuntime.Sdk.LlamaSharp.Grammar.Compilation;
 /// </summary>
 /// <remarks>
 /// llama.cpp decodes sampled bytes leniently: with byte-fallback tokens a model can spell a character as an overlong
-/// (invalid) UTF-8 sequence that the grammar still accepts, but only behind the lead bytes <c>E0</c> (when the class also
-/// allows U+0800-U+0FFF) and <c>F0</c> (when it also allows characters beyond the BMP). With
-/// <see cref="JsonSchemaGrammarOptions.ByteFallbackSafeStrings"/> those two ranges are never written raw — they stay
-/// available as escapes (astral characters as escaped surrogate pairs) — so every generated string is valid UTF-8.
+/// (invalid) UTF-8 sequence that the grammar still accepts. That needs the lead byte <c>E0</c> or <c>F0</c>, which the
+/// grammar only lets through where some alternative allows a raw character in U+0800-U+0FFF or beyond the BMP — and
+/// because llama.cpp keeps every alternative alive while a character is incomplete, a second alternative can then
+/// complete it as an overlong form of another character. With
+/// <see cref="JsonSchemaGrammarOptions.ByteFallbackSafeStrings"/> no grammar position ever allows those raw characters:
+/// classes leave them out and literals escape them (<see cref="EscapeLiteral"/>), so they only appear as <c>\u</c>
+/// escapes (astral characters as escaped surrogate pairs), and every generated text is valid UTF-8.
 /// </remarks>
 internal sealed class JsonStringGrammar
 {
@@ -51,10 +54,13 @@ internal sealed class JsonStringGrammar
         (0xFF01, 0xFF5E),
         (0x1F600, 0x1F64F));
 
+    private readonly bool byteFallbackSafe;
+
     /// <summary>Initializes a new instance of the <see cref="JsonStringGrammar"/> class.</summary>
     /// <param name="byteFallbackSafe">Whether to keep overlong-prone characters out of raw text.</param>
     public JsonStringGrammar(bool byteFallbackSafe)
     {
+        this.byteFallbackSafe = byteFallbackSafe;
         var raw = CodePointSet.AllScalars.Except(Controls).Except(CodePointSet.OfChars("\"\\"));
         RawCharacters = byteFallbackSafe ? raw.Except(OverlongProne) : raw;
         GraphemeSafeCharacters = byteFallbackSafe ? GraphemeSafe.Except(OverlongProne) : GraphemeSafe;
@@ -67,6 +73,39 @@ internal sealed class JsonStringGrammar
     public CodePointSet GraphemeSafeCharacters { get; }
 
     private static GbnfExpr Hex => G.Class(('0', '9'), ('a', 'f'), ('A', 'F'));
+
+    /// <summary>
+    /// Returns JSON text to use as a grammar literal: in byte-fallback-safe mode, characters in U+0800-U+0FFF and beyond
+    /// the BMP are replaced by <c>\u</c> escapes (they can only occur inside JSON strings, where escapes mean the same).
+    /// </summary>
+    public string EscapeLiteral(string jsonText)
+    {
+        ArgumentNullException.ThrowIfNull(jsonText);
+        if (!byteFallbackSafe)
+        {
+            return jsonText;
+        }
+
+        var builder = new System.Text.StringBuilder(jsonText.Length);
+        Span<char> units = stackalloc char[2];
+        foreach (var rune in jsonText.EnumerateRunes())
+        {
+            if (OverlongProne.Contains(rune.Value))
+            {
+                var count = rune.EncodeToUtf16(units);
+                for (var i = 0; i < count; i++)
+                {
+                    builder.Append("\\u").Append(((int)units[i]).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            else
+            {
+                builder.Append(rune.ToString());
+            }
+        }
+
+        return builder.ToString();
+    }
 
     /// <summary>
     /// One JSON-encoded character of any string: a raw character, a short escape (or <c>\/</c>), a <c>\u</c> escape of

@@ -13,6 +13,7 @@ namespace ARuntime.Sdk.LlamaSharp.Grammar.Compilation;
 internal sealed class SchemaCompiler
 {
     private const int MaxConjunctions = 20_000;
+    private const int MaxNesting = 256;
 
     private static readonly string[] ChoiceKeywords = ["anyOf", "oneOf"];
 
@@ -26,6 +27,7 @@ internal sealed class SchemaCompiler
     private readonly Func<SchemaValidator> validator;
     private readonly JsonStringGrammar characters;
     private readonly StringGrammar strings;
+    private int nesting;
 
     private SchemaCompiler(SchemaDocument document, JsonSchemaGrammarOptions options, Func<SchemaValidator> validator)
     {
@@ -94,10 +96,16 @@ internal sealed class SchemaCompiler
             throw new UnsupportedSchemaException(string.Empty, inputs[0], "the schema is too complex to compile (too many combinations of anyOf/oneOf/allOf)");
         }
 
+        if (++nesting > MaxNesting)
+        {
+            throw new UnsupportedSchemaException(string.Empty, inputs[0], "the schema is nested too deeply to compile");
+        }
+
         var name = rules.Reserve(hint);
         conjunctions[key] = name;
         rules.SetOrigin(name, inputs[0]);
         rules.Define(name, CompileConjunction(inputs, resolved, name));
+        nesting--;
         return G.Ref(name);
     }
 
@@ -212,7 +220,7 @@ internal sealed class SchemaCompiler
             // The value must also satisfy every sibling keyword of every combined schema; the validator decides exactly.
             if (merged.Atoms.All(atom => schemaValidator.ValidateAt(atom, value).IsValid))
             {
-                literals.Add(G.Lit(text));
+                literals.Add(G.Lit(characters.EscapeLiteral(text)));
             }
         }
 
@@ -457,7 +465,7 @@ internal sealed class SchemaCompiler
         var ws = Whitespace();
         var separator = G.Seq(ws, G.Lit(","), ws);
         var members = properties
-            .Select(p => G.Seq(G.Lit(JsonText.Quote(p.Name)), ws, G.Lit(":"), ws, p.Value))
+            .Select(p => G.Seq(G.Lit(characters.EscapeLiteral(JsonText.Quote(p.Name))), ws, G.Lit(":"), ws, p.Value))
             .ToList();
 
         // rest(i): the members from i on, each after a separator, given at least one member so far.

@@ -91,8 +91,7 @@ internal sealed class GbnfWriter
     private string WriteRepeat(GbnfRepeat repeat)
     {
         var item = AsAtom(repeat.Item);
-        if (repeat.Max is null && IsNullable(repeat.Item, [])
-            )
+        if (repeat.Max is null && IsNullable(repeat.Item, []))
         {
             // llama.cpp turns x* into r ::= x r | ..., which is left-recursive when x can be empty.
             throw new InvalidOperationException("Unbounded repetition of an expression that can match the empty string.");

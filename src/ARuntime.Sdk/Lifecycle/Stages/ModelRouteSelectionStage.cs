@@ -62,6 +62,7 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
                     TaskKind = context.Request.Task.Kind,
                 },
                 cancellationToken).ConfigureAwait(false);
+            context.Telemetry.PolicyDecided(PolicyAction.ModelRoute, decision);
             if (decision.Permits)
             {
                 permitted.Add(permitted.Count == 0 ? candidate with { IsFallback = false } : candidate);

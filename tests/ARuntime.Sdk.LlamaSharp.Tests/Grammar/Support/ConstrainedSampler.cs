@@ -20,7 +20,11 @@ internal static class ConstrainedSampler
 {
     public static ConstrainedOutput Generate(LLamaWeights weights, GbnfGrammar grammar, uint seed, string prompt = "Once upon a time", int maxTokens = 768)
     {
-        using var context = weights.CreateContext(LlamaTestLoader.Parameters(string.Empty, contextSize: 1024));
+        // One thread: tiny models gain nothing from more, and on a loaded machine ggml's thread barrier costs far more.
+        var parameters = LlamaTestLoader.Parameters(string.Empty, contextSize: 1024);
+        parameters.Threads = 1;
+        parameters.BatchThreads = 1;
+        using var context = weights.CreateContext(parameters);
 
         // Temperature 1.0 and no truncation: every token the grammar allows can be sampled.
         using var sampler = new DefaultSamplingPipeline
