@@ -18,6 +18,8 @@ internal sealed class InferenceJob : IDisposable
     private readonly Channel<InferenceUpdate> updates = Channel.CreateUnbounded<InferenceUpdate>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
 
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(30);
+
     private int stopRequest;
     private int completed;
     private CancellationTokenRegistration cancellationRegistration;
@@ -167,9 +169,10 @@ internal sealed class InferenceJob : IDisposable
             }, (this, onStop));
         }
 
-        if (Deadline is { } deadline)
+        // The timer only makes a deadline abort a decode in flight; every scheduler step also checks the deadline, so a
+        // deadline beyond what a timer can hold (about 49 days) simply has none.
+        if (Deadline is { } deadline && deadline - timeProvider.GetUtcNow() is var due && due <= MaxTimerDue)
         {
-            var due = deadline - timeProvider.GetUtcNow();
             deadlineTimer = timeProvider.CreateTimer(static state =>
             {
                 var (job, callback) = ((InferenceJob, Action<InferenceJob>))state!;

@@ -100,8 +100,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     public long NextJobId() => Interlocked.Increment(ref jobIds);
 
     /// <summary>Starts the loop.</summary>
-    public void Start() =>
-        loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    public void Start() => loop = Task.Run(RunAsync);
 
     /// <summary>Queues a job, or rejects it as overloaded.</summary>
     /// <param name="job">The job.</param>

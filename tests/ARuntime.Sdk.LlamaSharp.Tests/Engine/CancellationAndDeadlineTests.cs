@@ -135,6 +135,16 @@ public sealed class CancellationAndDeadlineTests
     }
 
     [Test]
+    public async Task FarDeadline_IsAccepted()
+    {
+        await using var engine = TestEngines.Create(TestEngines.TinyModel);
+
+        var result = await engine.InferAsync(TestEngines.Request("hello", maxTokens: 3) with { Deadline = DateTimeOffset.UtcNow.AddYears(5) });
+
+        Assert.That(result.StopReason, Is.Not.EqualTo(StopReason.Deadline));
+    }
+
+    [Test]
     public async Task CancellationStorm_LeavesTheEngineConsistent()
     {
         await using var engine = TestEngines.Create(TestEngines.TinyModel, o => o.MaxSequences = 4);
