@@ -69,8 +69,14 @@ public sealed class PrefixCacheTests
 
         var turn2 = turn1 with { Messages = [.. turn1.Messages, AgentMessage.Assistant(answer.Text), AgentMessage.User("And then?")] };
         var followUp = await engine.InferAsync(turn2);
+        await using var fresh = TestEngines.Create(TestEngines.TinyModel, o => o.PrefixCacheBytes = 0);
+        var uncached = await fresh.InferAsync(turn2);
 
-        Assert.That(followUp.Usage.CachedPromptTokens, Is.GreaterThan(systemOnly.Usage.CachedPromptTokens), "more than the system prompt came from the cache");
+        Assert.Multiple(() =>
+        {
+            Assert.That(followUp.Usage.CachedPromptTokens, Is.GreaterThan(systemOnly.Usage.CachedPromptTokens), "more than the system prompt came from the cache");
+            Assert.That(followUp.Text, Is.EqualTo(uncached.Text), "a restored state trimmed to the shared prefix decodes like a fresh prefill");
+        });
     }
 
     [Test]
