@@ -45,6 +45,7 @@ public static class ARuntimeServiceCollectionExtensions
 
         optionsBuilder.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ARuntimeOptions>, ARuntimeOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ARuntimeOptions>, PolicyOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RuntimeLogging>();
@@ -65,6 +66,7 @@ public static class ARuntimeServiceCollectionExtensions
         services.TryAddSingleton<IApprovalStore, InMemoryApprovalStore>();
         services.TryAddSingleton<IIdempotencyStore, InMemoryIdempotencyStore>();
         services.TryAddSingleton<IOperationLedger, InMemoryOperationLedger>();
+        services.TryAddSingleton<OperationCoordinator>();
         services.TryAddSingleton<IRequestJournal, InMemoryRequestJournal>();
 
         // The lifecycle itself: fixed stages in a fixed order.
