@@ -1,6 +1,6 @@
 namespace ARuntime.Sdk.LlamaSharp.Scheduling;
 
-/// <summary>An auto-reset signal the scheduler loop awaits when it has nothing to do; setting it twice wakes it once.</summary>
+/// <summary>An auto-reset signal the scheduler loop waits on when it has nothing to do; setting it twice wakes it once.</summary>
 internal sealed class AsyncSignal : IDisposable
 {
     private readonly SemaphoreSlim semaphore = new(0, 1);
@@ -22,10 +22,9 @@ internal sealed class AsyncSignal : IDisposable
         }
     }
 
-    /// <summary>Waits for the signal.</summary>
-    /// <param name="cancellationToken">Stops waiting.</param>
-    /// <returns>A task that completes when signalled.</returns>
-    public Task WaitAsync(CancellationToken cancellationToken) => semaphore.WaitAsync(cancellationToken);
+    /// <summary>Blocks until signalled.</summary>
+    /// <param name="cancellationToken">Stops waiting (throws <see cref="OperationCanceledException"/>).</param>
+    public void Wait(CancellationToken cancellationToken) => semaphore.Wait(cancellationToken);
 
     /// <inheritdoc />
     public void Dispose() => semaphore.Dispose();

@@ -100,7 +100,31 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     public long NextJobId() => Interlocked.Increment(ref jobIds);
 
     /// <summary>Starts the loop.</summary>
-    public void Start() => loop = Task.Run(RunAsync);
+    /// <remarks>
+    /// The loop runs synchronously on a dedicated thread: it never competes with callers' continuations (streaming
+    /// consumers) for thread-pool threads, so a consumer reacts within a step even on a machine with two cores.
+    /// </remarks>
+    public void Start()
+    {
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop = completion.Task;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run();
+            }
+            finally
+            {
+                completion.SetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "ARuntime llama.cpp scheduler",
+        };
+        thread.Start();
+    }
 
     /// <summary>Queues a job, or rejects it as overloaded.</summary>
     /// <param name="job">The job.</param>
@@ -201,7 +225,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         return created;
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
         var token = shutdown.Token;
         while (!token.IsCancellationRequested)
@@ -225,7 +249,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                         continue;
                     }
 
-                    await wake.WaitAsync(token).ConfigureAwait(false);
+                    wake.Wait(token);
                     continue;
                 }
 
@@ -237,7 +261,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                 abort.Reset();
 
                 // Never pass a cancellable token: a cancelled Infer corrupts the executor. Stops go through the abort flag.
-                var result = await executor.Infer(CancellationToken.None).ConfigureAwait(false);
+                var result = executor.Infer(CancellationToken.None).GetAwaiter().GetResult();
                 foreach (var sequence in active)
                 {
                     sequence.Job.InFlight = false;
