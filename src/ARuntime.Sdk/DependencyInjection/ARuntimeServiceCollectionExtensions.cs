@@ -2,6 +2,7 @@ using ARuntime.Sdk;
 using ARuntime.Sdk.Admission;
 using ARuntime.Sdk.Approvals;
 using ARuntime.Sdk.Authority;
+using ARuntime.Sdk.Budgets;
 using ARuntime.Sdk.Context;
 using ARuntime.Sdk.DependencyInjection;
 using ARuntime.Sdk.Evaluation;
@@ -87,6 +88,8 @@ public static class ARuntimeServiceCollectionExtensions
         services.TryAddSingleton<EvidencePersistenceStage>();
         services.TryAddSingleton<EvaluationStage>();
         services.TryAddSingleton<IncidentRecoveryStage>();
+        services.TryAddSingleton<BudgetGuard>();
+        services.TryAddSingleton<BudgetExtensionStage>();
         services.TryAddSingleton<LifecyclePipeline>();
         services.TryAddSingleton<IAgentRuntime>(sp =>
         {
