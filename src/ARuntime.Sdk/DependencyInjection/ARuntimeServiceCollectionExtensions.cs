@@ -6,6 +6,7 @@ using ARuntime.Sdk.Budgets;
 using ARuntime.Sdk.Context;
 using ARuntime.Sdk.DependencyInjection;
 using ARuntime.Sdk.Evaluation;
+using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Idempotency;
 using ARuntime.Sdk.Lifecycle;
 using ARuntime.Sdk.Lifecycle.Stages;
@@ -89,6 +90,8 @@ public static class ARuntimeServiceCollectionExtensions
         services.TryAddSingleton<EvaluationStage>();
         services.TryAddSingleton<IncidentRecoveryStage>();
         services.TryAddSingleton<BudgetGuard>();
+        services.TryAddSingleton<InterruptedRequestRecovery>();
+        services.TryAddSingleton(sp => new EvidenceBuffer(sp.GetRequiredService<IEvidenceSink>(), sp.GetRequiredService<IOptions<ARuntimeOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<RuntimeLogging>()));
         services.TryAddSingleton<BudgetExtensionStage>();
         services.TryAddSingleton<LifecyclePipeline>();
         services.TryAddSingleton<IAgentRuntime>(sp =>
