@@ -238,6 +238,12 @@ internal sealed class AgentRuntime : IAgentRuntime
 
     private AgentError? ValidateChangedArguments(ApprovalTicket ticket, ApprovalDecision decision)
     {
+        if (ticket.Kind == ApprovalKind.BudgetExtension)
+        {
+            // Checked before the approval is claimed, so a bad limit leaves the request waiting for a valid decision.
+            return BudgetExtensionTicket.Validate(ticket, decision, out _);
+        }
+
         if (decision.Verdict != ApprovalVerdict.ApproveWithChanges || !tools.TryGetTool(ticket.ToolName, out var tool))
         {
             return null;
