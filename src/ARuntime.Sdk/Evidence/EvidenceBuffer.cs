@@ -23,7 +23,7 @@ namespace ARuntime.Sdk.Evidence;
 internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable
 {
     private const int MaxListedSequences = 64;
-    private readonly Queue<EvidenceRecord> backlog = new();
+    private readonly Queue<(EvidenceRecord Record, EvidenceDurability Durability)> backlog = new();
     private readonly HashSet<string> pendingIds = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Tenant, string Request), Gap> gaps = [];
     private readonly Lock gate = new();
@@ -83,7 +83,7 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                return Enqueue(record, ex);
+                return Enqueue(record, durability, ex);
             }
         }
 
@@ -93,7 +93,7 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable
         {
             if (!await DrainCoreAsync(cancellationToken).ConfigureAwait(false))
             {
-                return Enqueue(record, null);
+                return Enqueue(record, durability, null);
             }
 
             try
@@ -103,7 +103,7 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                return Enqueue(record, ex);
+                return Enqueue(record, durability, ex);
             }
         }
         finally
@@ -188,7 +188,7 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable
         }
     }
 
-    private EvidenceWriteStatus Enqueue(EvidenceRecord record, Exception? failure)
+    private EvidenceWriteStatus Enqueue(EvidenceRecord record, EvidenceDurability durability, Exception? failure)
     {
         var now = timeProvider.GetUtcNow();
         EvidenceWriteStatus status;
@@ -213,7 +213,7 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable
             else
             {
                 first = backlog.Count == 0;
-                backlog.Enqueue(record);
+                backlog.Enqueue((record, durability));
                 pendingIds.Add(record.RecordId);
                 gap.Buffered++;
                 status = EvidenceWriteStatus.Buffered;
@@ -274,7 +274,7 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable
     {
         while (true)
         {
-            EvidenceRecord next;
+            (EvidenceRecord Record, EvidenceDurability Durability) next;
             lock (gate)
             {
                 if (backlog.Count == 0)
@@ -287,7 +287,8 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable
 
             try
             {
-                await InnerSink.WriteAsync(next, EvidenceDurability.Acknowledged, cancellationToken).ConfigureAwait(false);
+                // Each record keeps the durability it was written with: a durable record is durable when it reaches the store.
+                await InnerSink.WriteAsync(next.Record, next.Durability, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -297,9 +298,9 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable
             lock (gate)
             {
                 backlog.Dequeue();
-                pendingIds.Remove(next.RecordId);
+                pendingIds.Remove(next.Record.RecordId);
                 UpdateCounts();
-                if (gaps.TryGetValue((next.TenantId, next.RequestId), out var gap))
+                if (gaps.TryGetValue((next.Record.TenantId, next.Record.RequestId), out var gap))
                 {
                     gap.Reconciled++;
                 }

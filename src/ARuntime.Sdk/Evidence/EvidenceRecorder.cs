@@ -41,6 +41,9 @@ internal sealed class EvidenceRecorder
 
     public int AllocateSequence() => NextSequence++;
 
+    /// <summary>Marks the request degraded (for example when the store accepted records but could not make them durable).</summary>
+    public void MarkDegraded() => Degraded = true;
+
     /// <summary>Restores the records a paused run wrote (for evaluation of the resumed request).</summary>
     public void Restore(IEnumerable<EvidenceRecord> records, bool degraded)
     {

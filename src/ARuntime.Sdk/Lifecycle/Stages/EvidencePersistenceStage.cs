@@ -75,6 +75,7 @@ internal sealed class EvidencePersistenceStage : IRequestStage
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.EvidenceDegraded(logger, context.RequestId, ex.GetType().Name);
+            context.Evidence.MarkDegraded();
             const string note = "Evidence for this request could not be made durable yet; it is buffered and will be written when the evidence store recovers.";
             if (!context.Qualifications.Contains(note))
             {
