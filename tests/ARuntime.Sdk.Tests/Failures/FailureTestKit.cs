@@ -70,7 +70,7 @@ internal static class FailureTestKit
 }
 
 /// <summary>Receives an engine created lazily by dependency injection.</summary>
-internal sealed class EngineSlot
+public sealed class EngineSlot
 {
     public ScriptedInferenceEngine? Engine { get; set; }
 
@@ -78,7 +78,7 @@ internal sealed class EngineSlot
 }
 
 /// <summary>A thread-safe call counter.</summary>
-internal sealed class Counter
+public sealed class Counter
 {
     private int value;
 
@@ -90,7 +90,7 @@ internal sealed class Counter
 /// <summary>
 /// A signal a test awaits to know a component was entered (no sleeps): <see cref="Enter"/> completes the n-th waiter.
 /// </summary>
-internal sealed class Signal
+public sealed class Signal
 {
     private readonly Lock gate = new();
     private readonly List<(int Count, TaskCompletionSource Source)> waiters = [];
