@@ -287,7 +287,7 @@ internal sealed class LifecyclePipeline
         catch (Exception ex)
         {
             Log.StageFaulted(logger, ex, context.RequestId, stage.Stage, ex.GetType().Name);
-            context.Terminate(AgentRunStatus.Failed, new AgentError { Code = AgentErrorCodes.Internal, Message = $"Stage {stage.Stage} failed unexpectedly ({ex.GetType().Name}).", Stage = stage.Stage }, null, stage.Stage);
+            context.Terminate(AgentRunStatus.Failed, new AgentError { Code = AgentErrorCodes.Internal, Message = $"Stage {stage.Stage} failed unexpectedly ({ex.GetType().Name}).", Stage = stage.Stage }, FailureKind.InternalFault, stage.Stage, "runtime.fault:" + ex.GetType().Name);
             result = new StageResult(StageOutcome.Failed, "fault").WithReason("runtime.fault:" + ex.GetType().Name);
         }
 

@@ -59,7 +59,12 @@ internal static class ResponseEnvelope
                 writer.WriteEndObject();
             }
 
-            writer.WriteStartObject();
+            // With no tools the answer variant is the root schema itself (there is no oneOf to nest it in).
+            if (variants > 1)
+            {
+                writer.WriteStartObject();
+            }
+
             writer.WriteString("type", "object");
             writer.WriteStartObject("properties");
             writer.WritePropertyName(AnswerProperty);
@@ -79,10 +84,9 @@ internal static class ResponseEnvelope
             writer.WriteEndObject();
             WriteRequired(writer, AnswerProperty);
             writer.WriteBoolean("additionalProperties", false);
-            writer.WriteEndObject();
-
             if (variants > 1)
             {
+                writer.WriteEndObject();
                 writer.WriteEndArray();
             }
 

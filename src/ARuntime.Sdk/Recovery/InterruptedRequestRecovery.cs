@@ -67,7 +67,6 @@ internal sealed class InterruptedRequestRecovery
 
     private async ValueTask RecoverAsync(RequestJournalEntry entry, IEvidenceReader? reader, IReadOnlyList<string> flags, CancellationToken cancellationToken)
     {
-        Log.RequestInterrupted(logger, entry.RequestId, entry.Stage);
         var now = timeProvider.GetUtcNow();
 
         // What the request left: its records, and side effects started without a recorded outcome.
@@ -76,13 +75,20 @@ internal sealed class InterruptedRequestRecovery
         var started = new Dictionary<string, string>(StringComparer.Ordinal);
         var finished = new HashSet<string>(StringComparer.Ordinal);
         EvidenceRecord? first = null;
+        var lastStage = entry.Stage;
         if (reader is not null)
         {
             await foreach (var record in reader.QueryAsync(new EvidenceQuery { TenantId = entry.TenantId, RequestId = entry.RequestId }, cancellationToken).ConfigureAwait(false))
             {
                 records++;
                 first ??= record;
-                lastSequence = Math.Max(lastSequence, record.Sequence);
+                if (record.Sequence >= lastSequence)
+                {
+                    // The journal is written at admission and at the end; the evidence knows how far the request got.
+                    lastSequence = record.Sequence;
+                    lastStage = record.Stage;
+                }
+
                 if (record.Attributes.TryGetValue("call.id", out var callId))
                 {
                     if (record.Kind == EvidenceKinds.ToolStarted)
@@ -97,6 +103,8 @@ internal sealed class InterruptedRequestRecovery
             }
         }
 
+        Log.RequestInterrupted(logger, entry.RequestId, lastStage);
+        entry = entry with { Stage = lastStage };
         var inDoubt = started.Where(s => !finished.Contains(s.Key)).Select(s => s.Value).ToList();
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
         {
