@@ -3,11 +3,13 @@ using ARuntime.Sdk.Approvals;
 using ARuntime.Sdk.Authority;
 using ARuntime.Sdk.Budgets;
 using ARuntime.Sdk.Context;
+using ARuntime.Sdk.Evaluation;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Idempotency;
 using ARuntime.Sdk.Inference;
 using ARuntime.Sdk.Policy;
 using ARuntime.Sdk.Routing;
+using ARuntime.Sdk.Telemetry;
 
 namespace ARuntime.Sdk;
 
@@ -61,4 +63,10 @@ public sealed class ARuntimeOptions
 
     /// <summary>Gets the approval settings.</summary>
     public ApprovalOptions Approvals { get; } = new();
+
+    /// <summary>Gets the telemetry settings (content capture, tenant attribute); see docs/observability.md.</summary>
+    public TelemetryOptions Telemetry { get; } = new();
+
+    /// <summary>Gets the evaluation settings (targets the default evaluators score against); see docs/evaluation.md.</summary>
+    public EvaluationOptions Evaluation { get; } = new();
 }

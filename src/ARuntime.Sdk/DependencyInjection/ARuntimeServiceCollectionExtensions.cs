@@ -5,7 +5,6 @@ using ARuntime.Sdk.Authority;
 using ARuntime.Sdk.Budgets;
 using ARuntime.Sdk.Context;
 using ARuntime.Sdk.DependencyInjection;
-using ARuntime.Sdk.Evaluation;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Idempotency;
 using ARuntime.Sdk.Lifecycle;
@@ -61,8 +60,7 @@ public static class ARuntimeServiceCollectionExtensions
         services.TryAddSingleton<IModelRouter, DefaultModelRouter>();
         services.TryAddSingleton<IContextAssembler, DefaultContextAssembler>();
         services.TryAddSingleton<IMemoryDecider, NoMemoryDecider>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEvaluator, EvidenceCompletenessEvaluator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEvaluator, TaskOutcomeEvaluator>());
+        services.AddARuntimeObservability();
 
         // Volatile defaults for state; durable stores (for example UseSqlCipherStore) replace them.
         services.TryAddSingleton<IApprovalStore, InMemoryApprovalStore>();
@@ -91,7 +89,12 @@ public static class ARuntimeServiceCollectionExtensions
         services.TryAddSingleton<IncidentRecoveryStage>();
         services.TryAddSingleton<BudgetGuard>();
         services.TryAddSingleton<InterruptedRequestRecovery>();
-        services.TryAddSingleton(sp => new EvidenceBuffer(sp.GetRequiredService<IEvidenceSink>(), sp.GetRequiredService<IOptions<ARuntimeOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<RuntimeLogging>()));
+        // The process-wide evidence buffer ("trace persistence failure" row) around the host's sink, measured by telemetry.
+        services.TryAddSingleton(sp => new EvidenceBuffer(
+            sp.GetRequiredService<RuntimeTelemetry>().Instrument(sp.GetRequiredService<IEvidenceSink>()),
+            sp.GetRequiredService<IOptions<ARuntimeOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<RuntimeLogging>()));
         services.TryAddSingleton<BudgetExtensionStage>();
         services.TryAddSingleton<LifecyclePipeline>();
         services.TryAddSingleton<IAgentRuntime>(sp =>

@@ -10,8 +10,23 @@ namespace ARuntime.Sdk.Evidence;
 /// </summary>
 public sealed class InMemoryEvidenceStore : IEvidenceSink, IEvidenceReader
 {
-    private readonly Dictionary<string, List<EvidenceRecord>> byTenant = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<EvidenceRecord>> byTenant = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
+    private readonly int maxRecordsPerTenant;
+
+    /// <summary>Initializes a new instance that keeps every record.</summary>
+    public InMemoryEvidenceStore()
+        : this(int.MaxValue)
+    {
+    }
+
+    /// <summary>Initializes a new instance that keeps at most <paramref name="maxRecordsPerTenant"/> records per tenant, dropping the oldest (long-running development hosts).</summary>
+    /// <param name="maxRecordsPerTenant">The per-tenant capacity.</param>
+    public InMemoryEvidenceStore(int maxRecordsPerTenant)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRecordsPerTenant, 1);
+        this.maxRecordsPerTenant = maxRecordsPerTenant;
+    }
 
     /// <summary>Gets the number of records stored across all tenants.</summary>
     public int Count
@@ -39,11 +54,16 @@ public sealed class InMemoryEvidenceStore : IEvidenceSink, IEvidenceReader
         {
             if (!byTenant.TryGetValue(record.TenantId, out var records))
             {
-                records = [];
+                records = new Queue<EvidenceRecord>();
                 byTenant.Add(record.TenantId, records);
             }
 
-            records.Add(record);
+            if (records.Count >= maxRecordsPerTenant)
+            {
+                records.Dequeue();
+            }
+
+            records.Enqueue(record);
         }
 
         return ValueTask.CompletedTask;

@@ -36,6 +36,7 @@ internal sealed class LifecyclePipeline
     private readonly ARuntimeOptions options;
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
+    private readonly RuntimeTelemetry telemetry;
 
     public LifecyclePipeline(
         AdmissionStage admission,
@@ -62,7 +63,8 @@ internal sealed class LifecyclePipeline
         IRequestJournal journal,
         IOptions<ARuntimeOptions> options,
         TimeProvider timeProvider,
-        RuntimeLogging logging)
+        RuntimeLogging logging,
+        RuntimeTelemetry telemetry)
     {
         this.admission = admission;
         preparation = [authority, risk, context, route];
@@ -78,6 +80,7 @@ internal sealed class LifecyclePipeline
         this.options = options.Value;
         this.timeProvider = timeProvider;
         logger = logging.CreateLogger<LifecyclePipeline>();
+        this.telemetry = telemetry;
     }
 
     /// <summary>Runs a new request through the whole lifecycle.</summary>
@@ -111,7 +114,7 @@ internal sealed class LifecyclePipeline
     /// <summary>Continues a paused request with an approver's decision.</summary>
     public async Task<AgentResult> ResumeAsync(RequestContext context, ApprovalDecision decision, CancellationToken callerToken)
     {
-        using var activity = StartRequestActivity(context);
+        using var activity = StartRequestActivity(context, resumed: true);
         context.RunStartTimestamp = timeProvider.GetTimestamp();
         context.CallerToken = callerToken;
         context.ResumeDecision = decision;
@@ -224,7 +227,7 @@ internal sealed class LifecyclePipeline
 
         await JournalAsync(context, result.Status == AgentRunStatus.PendingApproval ? RequestState.PendingApproval : RequestState.Finished, result.Status).ConfigureAwait(false);
         Log.RequestFinished(logger, context.RequestId, result.Status, result.Usage.ModelTurns, result.Usage.ToolCalls);
-        context.RequestActivity?.SetTag("aruntime.status", result.Status.ToString());
+        context.Telemetry.End(result);
         context.Emit(new RunCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), Result = result });
         return result;
     }
@@ -241,6 +244,7 @@ internal sealed class LifecyclePipeline
         var result = context.PriorResult is { } prior
             ? prior
             : results.Build(context);
+        context.Telemetry.End(result);
         context.Emit(new RunCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), Result = result });
         return result;
     }
@@ -250,8 +254,7 @@ internal sealed class LifecyclePipeline
     {
         var started = timeProvider.GetTimestamp();
         var startedAt = timeProvider.GetUtcNow();
-        using var activity = ARuntimeDiagnostics.ActivitySource.StartActivity("aruntime.stage " + stage.Stage, ActivityKind.Internal);
-        activity?.SetTag("aruntime.stage", stage.Stage.ToString());
+        using var activity = context.Telemetry.StartStage(stage.Stage, startedAt);
         context.Emit(new StageStartedEvent { RequestId = context.RequestId, Timestamp = startedAt, Stage = stage.Stage });
 
         StageResult result;
@@ -293,13 +296,8 @@ internal sealed class LifecyclePipeline
 
         var duration = timeProvider.GetElapsedTime(started);
         context.Timeline.Record(stage.Stage, result.Outcome, duration);
-        activity?.SetTag("aruntime.outcome", result.Outcome.ToString());
-        if (result.Decision is not null)
-        {
-            activity?.SetTag("aruntime.decision", result.Decision);
-        }
-
-        var record = context.NewRecord(stage.Stage, EvidenceKinds.Stage, result.Outcome, startedAt, duration, activity?.SpanId.ToHexString() ?? Ids.NewSpanId(),
+        context.Telemetry.EndStage(activity, stage.Stage, result, duration);
+        var record = context.NewRecord(stage.Stage, EvidenceKinds.Stage, result.Outcome, startedAt, duration, context.StageSpan?.SpanId ?? Ids.NewSpanId(),
             result.Decision, result.ReasonCodes, result.Attributes, result.Payloads, classification: result.Classification);
         try
         {
@@ -343,32 +341,7 @@ internal sealed class LifecyclePipeline
         await SafeAsync(() => context.Evidence.WriteAsync(record, EvidenceDurability.Acknowledged, context.GraceToken)).ConfigureAwait(false);
     }
 
-    private Activity? StartRequestActivity(RequestContext context)
-    {
-        ActivityContext parent = default;
-        if (context.Request.Trace is { } trace)
-        {
-            ActivityContext.TryParse(trace.ToTraceParent(), trace.TraceState, out parent);
-        }
-        else
-        {
-            // No caller trace: the request's own trace id still correlates its spans and records.
-            parent = new ActivityContext(ActivityTraceId.CreateFromString(context.TraceId), default, ActivityTraceFlags.None);
-        }
-
-        var activity = ARuntimeDiagnostics.ActivitySource.StartActivity("invoke_agent " + options.AgentName, ActivityKind.Internal, parent);
-        if (activity is not null)
-        {
-            activity.SetTag("gen_ai.operation.name", "invoke_agent");
-            activity.SetTag("gen_ai.agent.name", options.AgentName);
-            activity.SetTag("gen_ai.agent.version", options.AgentVersion);
-            activity.SetTag("gen_ai.conversation.id", context.RequestId);
-            activity.SetTag("aruntime.request.id", context.RequestId);
-        }
-
-        context.RequestActivity = activity;
-        return activity;
-    }
+    private Activity? StartRequestActivity(RequestContext context, bool resumed = false) => telemetry.StartRequest(context, resumed).Activity;
 
     private async ValueTask JournalAsync(RequestContext context, RequestState state, AgentRunStatus? status = null)
     {

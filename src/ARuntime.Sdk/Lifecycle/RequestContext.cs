@@ -13,6 +13,7 @@ using ARuntime.Sdk.Inference;
 using ARuntime.Sdk.Risk;
 using ARuntime.Sdk.Routing;
 using ARuntime.Sdk.Secrets;
+using ARuntime.Sdk.Telemetry;
 
 namespace ARuntime.Sdk.Lifecycle;
 
@@ -48,7 +49,7 @@ internal sealed class RequestContext
     public DateTimeOffset AdmittedAt { get; }
 
     /// <summary>Gets or sets the W3C trace id shared by every span and record of the request.</summary>
-    public string TraceId { get; }
+    public string TraceId { get; set; }
 
     /// <summary>Gets or sets the caller's span id, parent of the request's spans.</summary>
     public string? ParentSpanId { get; set; }
@@ -194,6 +195,12 @@ internal sealed class RequestContext
     /// <summary>Gets or sets the activity of the whole request, when telemetry is listening.</summary>
     public Activity? RequestActivity { get; set; }
 
+    /// <summary>Gets or sets the request's telemetry (spans, measurements); set by the pipeline when a run starts.</summary>
+    public RequestTelemetry Telemetry { get; set; } = RequestTelemetry.Disabled;
+
+    /// <summary>Gets or sets the running stage and its span id: records it writes without a span id of their own carry this one.</summary>
+    public (LifecycleStage Stage, string SpanId)? StageSpan { get; set; }
+
     /// <summary>Gets whether the tool loop must stop (an answer was accepted, a terminal status was set, or the request paused).</summary>
     public bool LoopFinished => AnswerAccepted || Status is not null || PendingApproval is not null;
 
@@ -281,7 +288,7 @@ internal sealed class RequestContext
             ActorId = Request.Identity?.Actor?.Id,
             CorrelationId = Request.CorrelationId,
             TraceId = TraceId,
-            SpanId = spanId,
+            SpanId = spanId ?? (StageSpan is { } running && running.Stage == stage ? running.SpanId : null),
             Versions = versions ?? Versions,
             Payloads = payloads ?? [],
             Attributes = attributes ?? EmptyAttributes,

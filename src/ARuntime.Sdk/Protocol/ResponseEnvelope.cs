@@ -36,79 +36,42 @@ internal static class ResponseEnvelope
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            var variants = tools.Count + 1;
-            if (variants > 1)
+            if (tools.Count == 0)
             {
-                writer.WriteStartArray("oneOf");
-            }
-
-            foreach (var tool in tools)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("type", "object");
-                writer.WriteStartObject("properties");
-                writer.WriteStartObject(ToolProperty);
-                writer.WriteString("const", tool.Name);
-                writer.WriteEndObject();
-                writer.WriteStartObject(ArgumentsProperty);
-                writer.WriteString("$ref", "#/$defs/" + DefinitionName(tool.Name));
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-                WriteRequired(writer, ToolProperty, ArgumentsProperty);
-                writer.WriteBoolean("additionalProperties", false);
-                writer.WriteEndObject();
-            }
-
-            // With no tools the answer variant is the root schema itself (there is no oneOf to nest it in).
-            if (variants > 1)
-            {
-                writer.WriteStartObject();
-            }
-
-            writer.WriteString("type", "object");
-            writer.WriteStartObject("properties");
-            writer.WritePropertyName(AnswerProperty);
-            if (output is not null)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("$ref", "#/$defs/" + OutputDefinition);
-                writer.WriteEndObject();
+                // Only the answer variant: the envelope is that object schema itself.
+                WriteAnswerVariant(writer, output);
             }
             else
             {
-                writer.WriteStartObject();
-                writer.WriteString("type", "string");
-                writer.WriteEndObject();
-            }
+                writer.WriteStartArray("oneOf");
+                foreach (var tool in tools)
+                {
+                    writer.WriteStartObject();
+                    WriteToolVariant(writer, tool);
+                    writer.WriteEndObject();
+                }
 
-            writer.WriteEndObject();
-            WriteRequired(writer, AnswerProperty);
-            writer.WriteBoolean("additionalProperties", false);
-            if (variants > 1)
-            {
+                writer.WriteStartObject();
+                WriteAnswerVariant(writer, output);
                 writer.WriteEndObject();
                 writer.WriteEndArray();
             }
 
-            if (tools.Count > 0 || output is not null)
+            writer.WriteStartObject("$defs");
+            foreach (var tool in tools)
             {
-                writer.WriteStartObject("$defs");
-                foreach (var tool in tools)
-                {
-                    var name = DefinitionName(tool.Name);
-                    writer.WritePropertyName(name);
-                    WriteRebased(writer, tool.InputSchema, "#/$defs/" + name);
-                }
-
-                if (output is not null)
-                {
-                    writer.WritePropertyName(OutputDefinition);
-                    WriteRebased(writer, output.Schema, "#/$defs/" + OutputDefinition);
-                }
-
-                writer.WriteEndObject();
+                var name = DefinitionName(tool.Name);
+                writer.WritePropertyName(name);
+                WriteRebased(writer, tool.InputSchema, "#/$defs/" + name);
             }
 
+            if (output is not null)
+            {
+                writer.WritePropertyName(OutputDefinition);
+                WriteRebased(writer, output.Schema, "#/$defs/" + OutputDefinition);
+            }
+
+            writer.WriteEndObject();
             writer.WriteEndObject();
         }
 
@@ -119,6 +82,41 @@ internal static class ResponseEnvelope
     private const string OutputDefinition = "answer.output";
 
     private static string DefinitionName(string toolName) => "tool." + toolName;
+
+    private static void WriteToolVariant(Utf8JsonWriter writer, ToolDescriptor tool)
+    {
+        writer.WriteString("type", "object");
+        writer.WriteStartObject("properties");
+        writer.WriteStartObject(ToolProperty);
+        writer.WriteString("const", tool.Name);
+        writer.WriteEndObject();
+        writer.WriteStartObject(ArgumentsProperty);
+        writer.WriteString("$ref", "#/$defs/" + DefinitionName(tool.Name));
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        WriteRequired(writer, ToolProperty, ArgumentsProperty);
+        writer.WriteBoolean("additionalProperties", false);
+    }
+
+    private static void WriteAnswerVariant(Utf8JsonWriter writer, OutputContract? output)
+    {
+        writer.WriteString("type", "object");
+        writer.WriteStartObject("properties");
+        writer.WriteStartObject(AnswerProperty);
+        if (output is not null)
+        {
+            writer.WriteString("$ref", "#/$defs/" + OutputDefinition);
+        }
+        else
+        {
+            writer.WriteString("type", "string");
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        WriteRequired(writer, AnswerProperty);
+        writer.WriteBoolean("additionalProperties", false);
+    }
 
     private static void WriteRequired(Utf8JsonWriter writer, params string[] names)
     {

@@ -7,8 +7,12 @@ namespace ARuntime.Sdk.Secrets;
 internal sealed class SecretRedactor
 {
     private readonly List<SecretValue> secrets = [];
+    private readonly HashSet<string> redacted = new(StringComparer.Ordinal);
 
     public bool IsEmpty => secrets.Count == 0;
+
+    /// <summary>Gets how many distinct credentials were found, and redacted, in some text (a safety signal for evaluation).</summary>
+    public int RedactedSecretCount => redacted.Count;
 
     public void Track(SecretValue secret)
     {
@@ -37,6 +41,7 @@ internal sealed class SecretRedactor
             if (text.Contains(value, StringComparison.Ordinal))
             {
                 text = text.Replace(value, $"[REDACTED:{secret.Reference}]", StringComparison.Ordinal);
+                redacted.Add(secret.Reference);
             }
         }
 

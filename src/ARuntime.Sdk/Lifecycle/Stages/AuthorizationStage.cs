@@ -47,6 +47,7 @@ internal sealed class AuthorizationStage : IRequestStage
         {
             var decision = await DecideAsync(context, call, cancellationToken).ConfigureAwait(false);
             call.Decision = decision;
+            context.Telemetry.PolicyDecided(PolicyAction.ToolCall, decision, call);
             switch (decision.Outcome)
             {
                 case PolicyOutcome.Allow or PolicyOutcome.Transform:

@@ -202,11 +202,7 @@ internal sealed class InferenceStage : IRequestStage
 
         var started = timeProvider.GetTimestamp();
         var startedAt = timeProvider.GetUtcNow();
-        using var activity = ARuntimeDiagnostics.ActivitySource.StartActivity("chat " + (engine.Metadata.ModelId ?? deployment.Name), ActivityKind.Client);
-        activity?.SetTag("gen_ai.operation.name", "chat");
-        activity?.SetTag("gen_ai.request.model", engine.Metadata.ModelId);
-        activity?.SetTag("gen_ai.provider.name", deployment.Provider);
-        activity?.SetTag("aruntime.deployment", deployment.Name);
+        using var activity = context.Telemetry.StartChat(deployment, engine.Metadata, request, attempt);
 
         InferenceResult? result = null;
         string status;
@@ -261,16 +257,12 @@ internal sealed class InferenceStage : IRequestStage
             // The caller's cancellation or the request's deadline ends the request, not just this attempt; the attempt is
             // still recorded (under the grace period, since the request's token is cancelled).
             status = context.CallerToken.IsCancellationRequested ? "cancelled" : "deadline";
+            context.Telemetry.EndChat(activity, result, status, duration);
             await RecordAttemptAsync(context, candidate, engine.Metadata, attempt, status, result, maxTokens, startedAt, duration, activity, context.GraceToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        if (result is not null)
-        {
-            activity?.SetTag("gen_ai.usage.input_tokens", result.Usage.PromptTokens);
-            activity?.SetTag("gen_ai.usage.output_tokens", result.Usage.GeneratedTokens);
-            activity?.SetTag("gen_ai.response.finish_reasons", new[] { result.StopReason.ToString() });
-        }
+        context.Telemetry.EndChat(activity, result, status, duration);
 
         await RecordAttemptAsync(context, candidate, engine.Metadata, attempt, status, result, maxTokens, startedAt, duration, activity, cancellationToken).ConfigureAwait(false);
         return (status, result);
@@ -306,6 +298,7 @@ internal sealed class InferenceStage : IRequestStage
         {
             if (update.Text.Length > 0)
             {
+                context.Telemetry.ChatChunk();
                 context.Emit(new TextDeltaEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), Text = context.Redactor.Redact(update.Text), Turn = context.TurnCount });
             }
 

@@ -76,6 +76,7 @@ internal sealed class MemoryDecisionStage : IRequestStage
                     TaskKind = request.Task.Kind,
                 },
                 cancellationToken).ConfigureAwait(false);
+            context.Telemetry.PolicyDecided(PolicyAction.MemoryRetention, decision);
             if (!decision.Permits)
             {
                 refused++;

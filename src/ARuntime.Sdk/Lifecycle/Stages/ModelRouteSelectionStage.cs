@@ -73,6 +73,7 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
                 decision = PolicyDecision.Deny("runtime/1", "The policy could not be evaluated.", "policy.error");
             }
 
+            context.Telemetry.PolicyDecided(PolicyAction.ModelRoute, decision);
             policyVersions.Add(decision.PolicyVersion);
 
             // Only an allow uses a deployment: a route is not something a human approves mid-request.

@@ -6,7 +6,6 @@ using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Failures;
 using ARuntime.Sdk.Idempotency;
 using ARuntime.Sdk.Secrets;
-using ARuntime.Sdk.Telemetry;
 using ARuntime.Sdk.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -102,11 +101,7 @@ internal sealed class ToolExecutionStage : IRequestStage
         var tool = call.Tool!;
         var started = timeProvider.GetTimestamp();
         var startedAt = timeProvider.GetUtcNow();
-        using var activity = ARuntimeDiagnostics.ActivitySource.StartActivity("execute_tool " + descriptor.Name, ActivityKind.Internal);
-        activity?.SetTag("gen_ai.operation.name", "execute_tool");
-        activity?.SetTag("gen_ai.tool.name", descriptor.Name);
-        activity?.SetTag("gen_ai.tool.call.id", call.Call.CallId);
-        activity?.SetTag("gen_ai.tool.type", "function");
+        using var activity = context.Telemetry.StartTool(call);
 
         var scope = context.Request.IdempotencyKey ?? context.RequestId;
         var operationKey = OperationKeys.Derive(context.TenantId, scope, descriptor, call.EffectiveArguments);
@@ -444,7 +439,7 @@ internal sealed class ToolExecutionStage : IRequestStage
             payloads.Add(context.Hasher.Digest("tool.result", output.GetRawText(), descriptor.OutputClassification.Combine(call.Result.Classification), context.Redactor));
         }
 
-        activity?.SetTag("aruntime.tool.outcome", call.Outcome?.ToString());
+        context.Telemetry.EndTool(activity, call, duration);
         var outcome = call.Outcome switch
         {
             ToolCallOutcome.Succeeded or ToolCallOutcome.Deduplicated => StageOutcome.Completed,
