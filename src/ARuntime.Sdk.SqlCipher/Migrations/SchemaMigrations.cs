@@ -1,0 +1,140 @@
+namespace ARuntime.Sdk.SqlCipher.Migrations;
+
+/// <summary>
+/// The versioned schema. Steps are append-only: a released step is never edited, a change is a new step. All SQL runs on
+/// SQLite 3.15.2 (SQLCipher 3.4.1): no UPSERT, RETURNING, window functions, JSON1 or FTS5.
+/// </summary>
+internal static class SchemaMigrations
+{
+    /// <summary>PRAGMA application_id of a store database ("ARTS"), so a foreign SQLite file is recognised.</summary>
+    public const int ApplicationId = 0x41525453;
+
+    /// <summary>The schema version this build writes.</summary>
+    public const int CurrentVersion = 3;
+
+    public static IReadOnlyList<SchemaMigration> All { get; } =
+    [
+        new(1, "evidence log: records, sealed payloads, Merkle nodes, tree heads, checkpoints; store secrets and tenant keys", """
+            CREATE TABLE store_meta(name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE store_secret(name TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+            CREATE TABLE tenant_key(
+                tenant_id TEXT NOT NULL PRIMARY KEY,
+                key_id TEXT NOT NULL,
+                created_ticks INTEGER NOT NULL,
+                erased_ticks INTEGER) WITHOUT ROWID;
+            CREATE TABLE evidence_record(
+                tenant_id TEXT NOT NULL,
+                leaf_index INTEGER NOT NULL,
+                record_id TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                correlation_id TEXT,
+                stage INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                outcome INTEGER NOT NULL,
+                timestamp_ticks INTEGER NOT NULL,
+                retention INTEGER NOT NULL,
+                leaf BLOB NOT NULL,
+                PRIMARY KEY (tenant_id, leaf_index)) WITHOUT ROWID;
+            CREATE UNIQUE INDEX evidence_record_by_id ON evidence_record(tenant_id, record_id);
+            CREATE INDEX evidence_record_by_request ON evidence_record(tenant_id, request_id);
+            CREATE INDEX evidence_record_by_correlation ON evidence_record(tenant_id, correlation_id);
+            CREATE INDEX evidence_record_by_time ON evidence_record(tenant_id, timestamp_ticks);
+            CREATE TABLE evidence_payload(
+                tenant_id TEXT NOT NULL,
+                leaf_index INTEGER NOT NULL,
+                payload_index INTEGER NOT NULL,
+                subject TEXT,
+                sealed BLOB NOT NULL,
+                PRIMARY KEY (tenant_id, leaf_index, payload_index)) WITHOUT ROWID;
+            CREATE INDEX evidence_payload_by_subject ON evidence_payload(tenant_id, subject);
+            CREATE TABLE merkle_node(
+                tenant_id TEXT NOT NULL,
+                level INTEGER NOT NULL,
+                node_index INTEGER NOT NULL,
+                hash BLOB NOT NULL,
+                PRIMARY KEY (tenant_id, level, node_index)) WITHOUT ROWID;
+            CREATE TABLE evidence_tree(
+                tenant_id TEXT NOT NULL PRIMARY KEY,
+                tree_size INTEGER NOT NULL,
+                root_hash BLOB NOT NULL,
+                updated_ticks INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE evidence_checkpoint(
+                tenant_id TEXT NOT NULL,
+                tree_size INTEGER NOT NULL,
+                root_hash BLOB NOT NULL,
+                created_ticks INTEGER NOT NULL,
+                note TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, tree_size)) WITHOUT ROWID;
+            """),
+        new(2, "agent memory: sealed items, revision history, FTS4 blind keyword index", """
+            CREATE TABLE memory_item(
+                id INTEGER PRIMARY KEY,
+                item_id TEXT NOT NULL UNIQUE,
+                tenant_id TEXT NOT NULL,
+                scope_kind INTEGER NOT NULL,
+                owner_id TEXT NOT NULL,
+                revision INTEGER NOT NULL,
+                created_ticks INTEGER NOT NULL,
+                updated_ticks INTEGER NOT NULL,
+                expires_ticks INTEGER,
+                retention INTEGER NOT NULL,
+                sealed BLOB NOT NULL);
+            CREATE INDEX memory_item_by_scope ON memory_item(tenant_id, scope_kind, owner_id, updated_ticks);
+            CREATE INDEX memory_item_by_expiry ON memory_item(expires_ticks);
+            CREATE TABLE memory_history(
+                item_id TEXT NOT NULL,
+                revision INTEGER NOT NULL,
+                tenant_id TEXT NOT NULL,
+                recorded_ticks INTEGER NOT NULL,
+                sealed BLOB NOT NULL,
+                PRIMARY KEY (item_id, revision)) WITHOUT ROWID;
+            CREATE VIRTUAL TABLE memory_fts USING fts4(terms, tokenize=simple);
+            """),
+        new(3, "idempotency keys, tool operation ledger, paused requests, request journal", """
+            CREATE TABLE idempotency_key(
+                tenant_id TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                request_digest TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                completed INTEGER NOT NULL,
+                result BLOB,
+                created_ticks INTEGER NOT NULL,
+                expires_ticks INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, idempotency_key)) WITHOUT ROWID;
+            CREATE INDEX idempotency_key_by_expiry ON idempotency_key(expires_ticks);
+            CREATE TABLE tool_operation(
+                tenant_id TEXT NOT NULL,
+                operation_key TEXT NOT NULL,
+                tool_name TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                completed INTEGER NOT NULL,
+                result BLOB,
+                started_ticks INTEGER NOT NULL,
+                completed_ticks INTEGER,
+                PRIMARY KEY (tenant_id, operation_key)) WITHOUT ROWID;
+            CREATE TABLE paused_request(
+                tenant_id TEXT NOT NULL,
+                approval_id TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                claimed INTEGER NOT NULL,
+                checkpoint_format TEXT NOT NULL,
+                sealed BLOB NOT NULL,
+                created_ticks INTEGER NOT NULL,
+                expires_ticks INTEGER NOT NULL,
+                claimed_ticks INTEGER,
+                PRIMARY KEY (tenant_id, approval_id)) WITHOUT ROWID;
+            CREATE TABLE request_journal(
+                tenant_id TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                actor_id TEXT NOT NULL,
+                state INTEGER NOT NULL,
+                final_status TEXT,
+                stage INTEGER,
+                approval_id TEXT,
+                started_ticks INTEGER NOT NULL,
+                updated_ticks INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, request_id)) WITHOUT ROWID;
+            CREATE INDEX request_journal_by_state ON request_journal(state);
+            """),
+    ];
+}

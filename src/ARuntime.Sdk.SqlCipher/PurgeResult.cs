@@ -1,0 +1,20 @@
+namespace ARuntime.Sdk.SqlCipher;
+
+/// <summary>What one purge of expired data removed.</summary>
+public sealed record PurgeResult
+{
+    /// <summary>Gets the number of expired memory items deleted (with their history and index entries).</summary>
+    public required int MemoryItems { get; init; }
+
+    /// <summary>Gets the number of evidence payloads erased because their record's retention period ended (leaves and proofs stay).</summary>
+    public required int EvidencePayloads { get; init; }
+
+    /// <summary>Gets the number of expired idempotency keys removed.</summary>
+    public required int IdempotencyKeys { get; init; }
+
+    /// <summary>Gets the number of finished request journal entries removed.</summary>
+    public required int JournalEntries { get; init; }
+
+    /// <summary>Gets the number of claimed or long-expired paused requests removed.</summary>
+    public required int PausedRequests { get; init; }
+}

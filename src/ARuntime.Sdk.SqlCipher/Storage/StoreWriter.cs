@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.SqlCipher.Evidence;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace ARuntime.Sdk.SqlCipher.Storage;
+
+/// <summary>
+/// The database's single writer: a bounded queue drained by one loop that commits whatever has accumulated as one
+/// transaction (group commit), up to <see cref="SqlCipherStoreOptions.MaxBatchSize"/> operations. Durable callers are
+/// released only after COMMIT returned; a failed commit is retried, then its operations fail.
+/// </summary>
+internal sealed class StoreWriter : IAsyncDisposable
+{
+    private readonly Channel<WriteOperation> channel;
+    private readonly SqliteConnection connection;
+    private readonly EvidenceLog log;
+    private readonly SqlCipherStoreOptions options;
+    private readonly TimeProvider timeProvider;
+    private readonly ILogger logger;
+    private readonly WriteContext context;
+    private readonly Task loop;
+    private readonly StoreHealthTracker health;
+
+    public StoreWriter(SqliteConnection connection, EvidenceLog log, SqlCipherStoreOptions options, TimeProvider timeProvider, ILogger logger, StoreHealthTracker health)
+    {
+        this.connection = connection;
+        this.log = log;
+        this.options = options;
+        this.timeProvider = timeProvider;
+        this.logger = logger;
+        this.health = health;
+        context = new WriteContext(connection, log);
+        channel = Channel.CreateBounded<WriteOperation>(new BoundedChannelOptions(options.WriteQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Gets the number of operations waiting in the queue.</summary>
+    public int Pending => channel.Reader.Count;
+
+    /// <summary>Queues an operation; waits while the queue is full.</summary>
+    public async ValueTask SubmitAsync(WriteOperation operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await channel.Writer.WriteAsync(operation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException ex)
+        {
+            throw new ObjectDisposedException("The SQLCipher store is closed.", ex);
+        }
+    }
+
+    /// <summary>Runs a function in a write transaction and returns its result once committed.</summary>
+    public async Task<T> ExecuteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken, bool exclusive = false)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = new WorkOperation<T>(work, exclusive);
+        await SubmitAsync(operation, cancellationToken).ConfigureAwait(false);
+
+        // Once queued, the operation runs even if the caller stops waiting.
+        return await operation.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        channel.Writer.TryComplete();
+        await loop.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<WriteOperation>(options.MaxBatchSize);
+        var reader = channel.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            Drain(batch);
+            if (batch.Count == 0 && reader.TryRead(out var exclusive))
+            {
+                RunExclusive(exclusive);
+                continue;
+            }
+
+            if (options.MaxBatchDelay > TimeSpan.Zero && batch.Count < options.MaxBatchSize)
+            {
+                await Task.Delay(options.MaxBatchDelay, timeProvider).ConfigureAwait(false);
+                Drain(batch);
+            }
+
+            if (batch.Count > 0)
+            {
+                CommitBatch(batch);
+            }
+        }
+
+        log.Dispose();
+    }
+
+    private void Drain(List<WriteOperation> batch)
+    {
+        var reader = channel.Reader;
+        while (batch.Count < options.MaxBatchSize && reader.TryPeek(out var next) && !next.Exclusive)
+        {
+            reader.TryRead(out _);
+            batch.Add(next);
+        }
+    }
+
+    private void RunExclusive(WriteOperation operation)
+    {
+        context.Now = timeProvider.GetUtcNow();
+        try
+        {
+            operation.Execute(context);
+        }
+#pragma warning disable CA1031 // The failure goes to the operation's caller.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            operation.Fail(ex);
+            return;
+        }
+
+        operation.Complete();
+    }
+
+    private void CommitBatch(List<WriteOperation> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        Exception? lastError = null;
+        foreach (var operation in batch)
+        {
+            operation.Failure = null;
+        }
+
+        // No savepoint per operation: SQLCipher encrypts every page it copies into a savepoint journal, which made
+        // savepoints the dominant cost. An operation that fails instead rolls the whole transaction back and the batch is
+        // replayed without it (operations are functions of the database state, so replaying them is safe).
+        var attempt = 0;
+        while (true)
+        {
+            try
+            {
+                context.Now = timeProvider.GetUtcNow();
+                connection.Execute("BEGIN IMMEDIATE");
+                foreach (var operation in batch)
+                {
+                    if (operation.Failure is not null)
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        operation.Execute(context);
+                    }
+                    catch (Exception ex) when (IsOperationFault(ex))
+                    {
+                        operation.Failure = ex;
+                        throw new OperationFaultedException();
+                    }
+                }
+
+                log.FinishBatch(context);
+                connection.Execute("COMMIT");
+            }
+            catch (OperationFaultedException)
+            {
+                TryRollback();
+                log.Abort();
+                continue;
+            }
+#pragma warning disable CA1031 // Any failure rolls the batch back and is retried, then reported to every waiting caller.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                lastError = ex;
+                TryRollback();
+                log.Abort();
+                Log.BatchCommitFailed(logger, batch.Count, attempt + 1, ex);
+                if (++attempt <= options.WriteRetries)
+                {
+                    continue;
+                }
+
+                var error = new EvidenceWriteException($"The store could not commit {batch.Count} writes after {options.WriteRetries + 1} attempts.", lastError);
+                health.RecordFailure(error, timeProvider.GetUtcNow());
+                foreach (var operation in batch)
+                {
+                    operation.Fail(operation.Failure ?? error);
+                }
+
+                return;
+            }
+
+            log.AfterCommit();
+            var failed = 0;
+            foreach (var operation in batch)
+            {
+                if (operation.Failure is { } failure)
+                {
+                    failed++;
+                    operation.Fail(failure);
+                }
+                else
+                {
+                    operation.Complete();
+                }
+            }
+
+            health.RecordCommit(batch.Count - failed, Stopwatch.GetElapsedTime(started));
+            return;
+        }
+    }
+
+    /// <summary>Whether an exception is the operation's own failure (bad input, a constraint) rather than the database's (I/O, full disk, corruption, lock).</summary>
+    private static bool IsOperationFault(Exception exception) =>
+        exception is not SqliteException { SqliteErrorCode: 5 or 8 or 10 or 11 or 13 or 14 or 26 } and not OutOfMemoryException;
+
+    private void TryRollback()
+    {
+        try
+        {
+            connection.Execute("ROLLBACK");
+        }
+        catch (SqliteException)
+        {
+            // No transaction was open (BEGIN itself failed) or SQLite already rolled back.
+        }
+    }
+
+    /// <summary>Signals that one operation failed and the batch must be replayed without it.</summary>
+    private sealed class OperationFaultedException : Exception
+    {
+    }
+}

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.SqlCipher;
+using ARuntime.Sdk.SqlCipher.Keys;
+
+namespace ARuntime.Sdk.IntegrationTests.SqlCipher;
+
+/// <summary>The QuickStart writes its evidence to an encrypted file and reports where.</summary>
+public sealed class QuickStartEvidenceTests
+{
+    [Test]
+    public async Task The_QuickStart_writes_encrypted_verifiable_evidence_and_reports_absolute_paths()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "aruntime-quickstart-evidence", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            // Relative paths on the command line; the output reports them absolute.
+            var first = await RunQuickStartAsync(directory, "--json", "--evidence-db", "data/evidence.db", "--key-file", "keys/evidence.key");
+            var second = await RunQuickStartAsync(directory, "--json", "--evidence-db", "data/evidence.db", "--key-file", "keys/evidence.key");
+
+            var database = first.GetProperty("evidenceDb").GetString()!;
+            var keyFile = first.GetProperty("keyFile").GetString()!;
+            var keyText = File.ReadAllText(keyFile).Trim();
+            await using var store = await SqlCipherStore.OpenAsync(new SqlCipherStoreOptions { DatabasePath = database, KeyProvider = StoreKeyProvider.FromFile(keyFile) });
+            var records = await store.Evidence.QueryAsync(new EvidenceQuery { TenantId = "acme", RequestId = first.GetProperty("requestId").GetString() }).ToListAsync();
+            var report = await store.Evidence.VerifyAsync("acme");
+            var header = new byte[16];
+            using (var stream = new FileStream(database, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            {
+                stream.ReadExactly(header);
+            }
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(first.GetProperty("status").GetString(), Is.EqualTo("Completed"));
+                Assert.That(database, Is.EqualTo(Path.Combine(directory, "data", "evidence.db")));
+                Assert.That(keyFile, Is.EqualTo(Path.Combine(directory, "keys", "evidence.key")));
+                Assert.That(keyText, Does.Match("^[0-9a-f]{64}$"));
+                Assert.That(System.Text.Encoding.ASCII.GetString(header), Is.Not.EqualTo("SQLite format 3\0"));
+                Assert.That(records, Has.Count.EqualTo(first.GetProperty("evidenceRecords").GetInt32()));
+                Assert.That(second.GetProperty("keyFile").GetString(), Is.EqualTo(keyFile), "the second run reuses the key file");
+                Assert.That(report.IsValid, Is.True, report.Message);
+                Assert.That(report.TreeSize, Is.EqualTo(first.GetProperty("evidenceRecords").GetInt32() + second.GetProperty("evidenceRecords").GetInt32()));
+            });
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.That(File.GetUnixFileMode(keyFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<JsonElement> RunQuickStartAsync(string workingDirectory, params string[] args)
+    {
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        startInfo.ArgumentList.Add(QuickStartPath);
+        foreach (var arg in args)
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(startInfo)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.That(process.ExitCode, Is.Zero, await errors);
+        return JsonDocument.Parse(await output).RootElement.Clone();
+    }
+
+    /// <summary>Gets QuickStart.dll as built by the solution build beside this test assembly's configuration.</summary>
+    private static string QuickStartPath
+    {
+        get
+        {
+            // tests/ARuntime.Sdk.IntegrationTests/bin/<Configuration>/net10.0/ -> samples/QuickStart/bin/<Configuration>/net10.0/
+            var tfm = new DirectoryInfo(AppContext.BaseDirectory);
+            var configuration = tfm.Parent!.Name;
+            var root = tfm.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+            var path = Path.Combine(root, "samples", "QuickStart", "bin", configuration, tfm.Name, "QuickStart.dll");
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"The QuickStart is not built at {path}. Build the solution first.", path);
+            }
+
+            return path;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text;
+using System.Text.Json;
+using ARuntime.Sdk.Approvals;
+using ARuntime.Sdk.Contracts;
+
+namespace ARuntime.Sdk.SqlCipher.Tests.Approvals;
+
+public sealed class ApprovalStoreTests
+{
+    internal static PausedRequest Paused(string tenantId, string approvalId, DateTimeOffset now, TimeSpan? lifetime = null) => new()
+    {
+        CheckpointFormat = "aruntime-checkpoint/1",
+        Checkpoint = Encoding.UTF8.GetBytes("{\"messages\":[\"transfer 100 EUR to Bob\"]}"),
+        Ticket = new ApprovalTicket
+        {
+            ApprovalId = approvalId,
+            RequestId = "req-" + approvalId,
+            TenantId = tenantId,
+            RequestedBy = "alice",
+            CallId = "call-1",
+            ToolName = "transfer",
+            ToolVersion = "1.0",
+            Arguments = JsonDocument.Parse("{\"amount\":100}").RootElement,
+            PolicyVersion = "p-1",
+            Requirement = new ApprovalRequirement(),
+            CreatedAt = now,
+            ExpiresAt = now + (lifetime ?? TimeSpan.FromHours(1)),
+        },
+    };
+
+    [Test]
+    public async Task A_paused_request_survives_a_restart_and_is_claimed_exactly_once()
+    {
+        await using var test = await TestStore.OpenAsync();
+        await test.Store.Approvals.SaveAsync(Paused("t", "ap-1", test.Time.GetUtcNow()));
+        await test.ReopenAsync();
+
+        var pending = await test.Store.Approvals.ListPendingAsync("t").ToListAsync();
+        var read = await test.Store.Approvals.GetAsync("t", "ap-1");
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => test.Store.Approvals.TryClaimAsync("t", "ap-1").AsTask()));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(pending.Select(p => p.ApprovalId), Is.EqualTo(new[] { "ap-1" }));
+            Assert.That(Encoding.UTF8.GetString(read!.Checkpoint.Span), Does.Contain("transfer 100 EUR"));
+            Assert.That(read.Ticket.Arguments.GetProperty("amount").GetInt32(), Is.EqualTo(100));
+            Assert.That(claims.Count(c => c is not null), Is.EqualTo(1));
+            Assert.That(await test.Store.Approvals.GetAsync("t", "ap-1"), Is.Null, "a claimed approval is no longer pending");
+            Assert.That(await test.Store.Approvals.ListPendingAsync("t").CountAsync(), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Expired_tickets_are_not_listed_as_pending()
+    {
+        await using var test = await TestStore.OpenAsync();
+        await test.Store.Approvals.SaveAsync(Paused("t", "short", test.Time.GetUtcNow(), TimeSpan.FromMinutes(5)));
+        await test.Store.Approvals.SaveAsync(Paused("t", "long", test.Time.GetUtcNow(), TimeSpan.FromHours(5)));
+        test.Time.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.That((await test.Store.Approvals.ListPendingAsync("t").ToListAsync()).Select(t => t.ApprovalId), Is.EqualTo(new[] { "long" }));
+    }
+}

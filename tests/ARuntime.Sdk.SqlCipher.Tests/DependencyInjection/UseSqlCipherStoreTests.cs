@@ -1,0 +1,126 @@
+using Desc = System.ComponentModel.DescriptionAttribute;
+using ARuntime.Sdk.Approvals;
+using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.Idempotency;
+using ARuntime.Sdk.Memory;
+using ARuntime.Sdk.Recovery;
+using ARuntime.Sdk.SqlCipher.Approvals;
+using ARuntime.Sdk.SqlCipher.Evidence;
+using ARuntime.Sdk.SqlCipher.Idempotency;
+using ARuntime.Sdk.SqlCipher.Keys;
+using ARuntime.Sdk.SqlCipher.Memory;
+using ARuntime.Sdk.SqlCipher.Recovery;
+using ARuntime.Sdk.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ARuntime.Sdk.SqlCipher.Tests.DependencyInjection;
+
+public sealed class UseSqlCipherStoreTests
+{
+    private string directory = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        directory = Path.Combine(Path.GetTempPath(), "aruntime-sqlcipher-di", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(directory, recursive: true);
+
+    [Desc("Gets an order's status.")]
+    private static object GetOrderStatus([Desc("The order id")] string orderId) => new { orderId, status = "shipped" };
+
+    [Test]
+    public async Task One_call_replaces_every_in_memory_store_whatever_the_order()
+    {
+        var services = new ServiceCollection();
+        services.AddARuntime(o => o.ApplicationRelease = "test/1")
+            .UseInMemoryEvidence()
+            .UseSqlCipherStore(o =>
+            {
+                o.DatabasePath = Path.Combine(directory, "store.db");
+                o.KeyProvider = StoreKeyProvider.FromFile(Path.Combine(directory, "store.key"), createIfMissing: true);
+            });
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(provider.GetRequiredService<IEvidenceSink>(), Is.TypeOf<SqlCipherEvidenceStore>());
+            Assert.That(provider.GetRequiredService<IEvidenceReader>(), Is.TypeOf<SqlCipherEvidenceStore>());
+            Assert.That(provider.GetRequiredService<IMemoryStore>(), Is.TypeOf<SqlCipherMemoryStore>());
+            Assert.That(provider.GetRequiredService<IIdempotencyStore>(), Is.TypeOf<SqlCipherIdempotencyStore>());
+            Assert.That(provider.GetRequiredService<IOperationLedger>(), Is.TypeOf<SqlCipherOperationLedger>());
+            Assert.That(provider.GetRequiredService<IApprovalStore>(), Is.TypeOf<SqlCipherApprovalStore>());
+            Assert.That(provider.GetRequiredService<IRequestJournal>(), Is.TypeOf<SqlCipherRequestJournal>());
+            Assert.That(provider.GetServices<IEvidenceSink>().Count(), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Missing_options_fail_validation_with_the_option_named()
+    {
+        var services = new ServiceCollection();
+        services.AddARuntime().UseSqlCipherStore(o => o.DatabasePath = Path.Combine(directory, "store.db"));
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.That(() => provider.GetRequiredService<IOptions<SqlCipherStoreOptions>>().Value, Throws.TypeOf<OptionsValidationException>().With.Message.Contains("KeyProvider is required"));
+    }
+
+    [Test]
+    public async Task A_request_run_by_the_runtime_leaves_durable_verifiable_encrypted_evidence()
+    {
+        var database = Path.Combine(directory, "store.db");
+        var keyFile = Path.Combine(directory, "store.key");
+        string requestId;
+        var services = new ServiceCollection();
+        services.AddARuntime(o => o.ApplicationRelease = "test/1")
+            .AddEngine("scripted", new ScriptedInferenceEngine(
+                ScriptedReply.CallTool("get_order_status", new { orderId = "A-1" }),
+                ScriptedReply.Answer("Your order shipped.")))
+            .AddTool(GetOrderStatus, o =>
+            {
+                o.Name = "get_order_status";
+                o.PermissionClass = "orders.read";
+                o.SideEffect = SideEffectClass.Read;
+            })
+            .UseSqlCipherStore(o =>
+            {
+                o.DatabasePath = database;
+                o.KeyProvider = StoreKeyProvider.FromFile(keyFile, createIfMissing: true);
+            });
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var result = await provider.GetRequiredService<IAgentRuntime>().RunAsync(new RuntimeRequest
+            {
+                Identity = new RequestIdentity
+                {
+                    TenantId = "acme",
+                    Actor = new ActorIdentity { Id = "u1", Roles = ["orders.read"] },
+                    Workload = new WorkloadIdentity { Id = "tests", Release = "test/1" },
+                },
+                Task = new AgentTask { Prompt = "Where is my order A-1?" },
+                AllowedTools = ["get_order_status"],
+                Route = new ModelRoute { Deployment = "scripted" },
+            });
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+            requestId = result.RequestId;
+        }
+
+        // A new process: the evidence is in the encrypted file and the log verifies.
+        await using var store = await SqlCipherStore.OpenAsync(new SqlCipherStoreOptions { DatabasePath = database, KeyProvider = StoreKeyProvider.FromFile(keyFile) });
+        var records = await store.Evidence.QueryAsync(new EvidenceQuery { TenantId = "acme", RequestId = requestId }).ToListAsync();
+        var report = await store.Evidence.VerifyAsync("acme");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(records.Select(r => r.Stage).Distinct().Count(), Is.EqualTo(16), "every lifecycle stage left a record");
+            Assert.That(records.SelectMany(r => r.Flags), Does.Not.Contain("volatile-storage").And.Not.Contain(SqlCipherEvidenceFlags.PlaintextStorage));
+            Assert.That(report.IsValid, Is.True, report.Message);
+            Assert.That(report.TreeSize, Is.GreaterThanOrEqualTo(records.Count));
+        });
+    }
+}

@@ -1,0 +1,229 @@
+using System.Security.Cryptography;
+using System.Text;
+using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.Memory;
+using ARuntime.Sdk.SqlCipher.Evidence;
+using ARuntime.Sdk.SqlCipher.Keys;
+using ARuntime.Sdk.SqlCipher.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace ARuntime.Sdk.SqlCipher.Tests.Storage;
+
+public sealed class EncryptionTests
+{
+    private const string KnownText = "Zebra-Quartz-7391 confidential plan";
+
+    [Test]
+    public async Task Encryption_is_verified_by_reading_the_settings_back()
+    {
+        await using var test = await TestStore.OpenAsync();
+        var library = test.Store.Library;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(library.Encrypted, Is.True);
+            Assert.That(library.CipherVersion, Is.Not.Null.And.Not.Empty);
+            Assert.That(library.Cipher, Does.StartWith("AES-256"));
+            Assert.That(SqlCipherConnectionFactory.StartsWithPlaintextHeader(test.DatabasePath), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task No_plaintext_of_a_known_record_or_memory_item_is_in_the_database_file_or_its_WAL()
+    {
+        await using var test = await TestStore.OpenAsync(o => o.StoreRawPayloadContent = true);
+        for (var i = 0; i < 50; i++)
+        {
+            await test.Store.Evidence.WriteAsync(
+                TestStore.Record("tenant-known", i, payloads: TestStore.Payload("prompt", KnownText, keepContent: true)) with { Decision = KnownText },
+                EvidenceDurability.Durable);
+        }
+
+        await test.Store.Memory.RetainAsync(new MemoryWrite
+        {
+            Scope = MemoryScope.ForActor("tenant-known", "actor-1"),
+            Content = KnownText,
+            Provenance = new MemoryProvenance { SourceType = "user.statement" },
+        });
+
+        // While the store is open the newest pages are in the WAL; read both files as they are on disk.
+        var wal = test.DatabasePath + "-wal";
+        Assert.That(File.Exists(wal), Is.True, "the WAL exists while the store is open");
+        var walBytes = ReadShared(wal);
+        var dbBytes = ReadShared(test.DatabasePath);
+        await test.CloseAsync();
+        var closedBytes = File.ReadAllBytes(test.DatabasePath);
+
+        var needles = new[] { KnownText, "tenant-known", "tenant-known-rec-000001", "memory.retained", "aruntime-evidence-leaf" };
+        Assert.Multiple(() =>
+        {
+            Assert.That(walBytes.Length, Is.GreaterThan(0));
+            foreach (var needle in needles)
+            {
+                foreach (var encoding in new Encoding[] { Encoding.UTF8, Encoding.Unicode })
+                {
+                    var pattern = encoding.GetBytes(needle);
+                    Assert.That(Contains(walBytes, pattern), Is.False, $"'{needle}' in the WAL");
+                    Assert.That(Contains(dbBytes, pattern), Is.False, $"'{needle}' in the database");
+                    Assert.That(Contains(closedBytes, pattern), Is.False, $"'{needle}' in the closed database");
+                }
+            }
+
+            Assert.That(Encoding.ASCII.GetString(closedBytes, 0, 15), Is.Not.EqualTo("SQLite format 3"));
+        });
+    }
+
+    [Test]
+    public async Task A_wrong_key_gives_a_typed_error_and_changes_nothing_on_disk()
+    {
+        await using var test = await TestStore.OpenAsync();
+        await test.WriteManyAsync("t", 20);
+        await test.CloseAsync();
+        var before = SHA256.HashData(File.ReadAllBytes(test.DatabasePath));
+        var filesBefore = Directory.GetFiles(test.Directory).Select(Path.GetFileName).Order().ToArray();
+
+        using var wrong = StoreKey.Generate();
+        var error = await Assert.ThrowsAsync<StoreKeyException>(async () =>
+            await SqlCipherStore.OpenAsync(test.CreateOptions(o => o.KeyProvider = StoreKeyProvider.FromKey(wrong)), test.Time));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain(test.DatabasePath).And.Contain("Nothing was changed"));
+            Assert.That(error.Message, Does.Not.Contain(wrong.ToHexString()).And.Not.Contain(test.Key.ToHexString()), "no key material in messages");
+            Assert.That(SHA256.HashData(File.ReadAllBytes(test.DatabasePath)), Is.EqualTo(before));
+            Assert.That(Directory.GetFiles(test.Directory).Select(Path.GetFileName).Order().ToArray(), Is.EqualTo(filesBefore), "no WAL or other file appeared");
+        });
+
+        await test.ReopenAsync();
+        Assert.That((await test.Store.Evidence.VerifyAsync("t")).IsValid, Is.True);
+    }
+
+    [Test]
+    public async Task Rekey_re_encrypts_the_database_so_only_the_new_key_opens_it()
+    {
+        await using var test = await TestStore.OpenAsync();
+        await test.WriteManyAsync("t", 30);
+        using var newKey = StoreKey.Generate();
+
+        await test.Store.RekeyAsync(newKey);
+
+        // The open store keeps working (readers reopen under the new key).
+        await test.WriteManyAsync("t", 5, start: 100);
+        Assert.That(await test.Store.Evidence.QueryAsync(new EvidenceQuery { TenantId = "t" }).CountAsync(), Is.EqualTo(35));
+        await test.CloseAsync();
+
+        Assert.That(async () => await SqlCipherStore.OpenAsync(test.CreateOptions(), test.Time), Throws.TypeOf<StoreKeyException>(), "the old key no longer opens it");
+        await using var reopened = await SqlCipherStore.OpenAsync(test.CreateOptions(o => o.KeyProvider = StoreKeyProvider.FromKey(newKey)), test.Time);
+        var report = await reopened.Evidence.VerifyAsync("t");
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.IsValid, Is.True, report.Message);
+            Assert.That(report.TreeSize, Is.EqualTo(35));
+        });
+    }
+
+    [Test]
+    public async Task A_plaintext_SQLite_file_is_refused_as_not_encrypted()
+    {
+        await using var test = await TestStore.OpenAsync();
+        await test.CloseAsync();
+        var foreign = Path.Combine(test.Directory, "plain.db");
+        using (var connection = new SqliteConnection($"Data Source={foreign};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE notes(text TEXT); INSERT INTO notes VALUES ('hello');";
+            command.ExecuteNonQuery();
+        }
+
+        var error = await Assert.ThrowsAsync<StoreFormatException>(async () => await SqlCipherStore.OpenAsync(test.CreateOptions(o => o.DatabasePath = foreign), test.Time));
+        Assert.That(error!.Message, Does.Contain("unencrypted"));
+    }
+
+    [Test]
+    public async Task A_corrupted_or_foreign_file_gives_a_typed_error()
+    {
+        await using var test = await TestStore.OpenAsync();
+        await test.CloseAsync();
+        var garbage = Path.Combine(test.Directory, "garbage.db");
+        File.WriteAllBytes(garbage, RandomNumberGenerator.GetBytes(16384));
+        var text = Path.Combine(test.Directory, "text.db");
+        File.WriteAllText(text, "this is not a database at all, just some text that is long enough to look like a page" + new string('x', 5000));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(async () => await SqlCipherStore.OpenAsync(test.CreateOptions(o => o.DatabasePath = garbage), test.Time), Throws.InstanceOf<SqlCipherStoreException>());
+            Assert.That(async () => await SqlCipherStore.OpenAsync(test.CreateOptions(o => o.DatabasePath = text), test.Time), Throws.InstanceOf<SqlCipherStoreException>());
+        });
+    }
+
+    [Test]
+    public async Task An_encrypted_SQLite_database_of_another_application_is_refused()
+    {
+        await using var test = await TestStore.OpenAsync();
+        await test.CloseAsync();
+        var other = Path.Combine(test.Directory, "other-app.db");
+        using (var connection = test.OpenRaw(other))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE customers(name TEXT);";
+            command.ExecuteNonQuery();
+        }
+
+        var error = await Assert.ThrowsAsync<StoreFormatException>(async () => await SqlCipherStore.OpenAsync(test.CreateOptions(o => o.DatabasePath = other), test.Time));
+        Assert.That(error!.Message, Does.Contain("not an ARuntime store"));
+    }
+
+    [Test]
+    public async Task A_second_store_on_the_same_file_is_refused_while_the_first_is_open()
+    {
+        await using var test = await TestStore.OpenAsync();
+
+        Assert.That(async () => await SqlCipherStore.OpenAsync(test.CreateOptions(), test.Time), Throws.TypeOf<StoreInUseException>());
+    }
+
+    [Test]
+    public async Task Plaintext_storage_needs_the_explicit_development_option_and_every_record_says_so()
+    {
+        await using var test = await TestStore.OpenAsync();
+        await test.CloseAsync();
+        var path = Path.Combine(test.Directory, "dev.db");
+
+        Assert.That(
+            async () => await SqlCipherStore.OpenAsync(new SqlCipherStoreOptions { DatabasePath = path }, test.Time),
+            Throws.TypeOf<ArgumentException>().With.Message.Contains("KeyProvider is required"));
+
+        await using var dev = await SqlCipherStore.OpenAsync(new SqlCipherStoreOptions { DatabasePath = path, AllowPlaintextForDevelopment = true, PurgeInterval = TimeSpan.Zero }, test.Time);
+        await dev.Evidence.WriteAsync(TestStore.Record("t", 1), EvidenceDurability.Durable);
+        var record = await dev.Evidence.QueryAsync(new EvidenceQuery { TenantId = "t" }).SingleAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(dev.Library.Encrypted, Is.False);
+            Assert.That(record.Flags, Does.Contain(SqlCipherEvidenceFlags.PlaintextStorage));
+            Assert.That(SqlCipherConnectionFactory.StartsWithPlaintextHeader(path), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task The_key_never_appears_in_the_database_or_in_evidence()
+    {
+        await using var test = await TestStore.OpenAsync();
+        await test.WriteManyAsync("t", 5);
+        var hex = test.Key.ToHexString();
+        await test.CloseAsync();
+
+        var bytes = File.ReadAllBytes(test.DatabasePath);
+        Assert.That(Contains(bytes, Encoding.ASCII.GetBytes(hex)), Is.False);
+    }
+
+    private static byte[] ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+}
