@@ -7,9 +7,9 @@ using ARuntime.Sdk.Serialization;
 namespace ARuntime.Sdk.IntegrationTests.Failures;
 
 /// <summary>
-/// Process crash mid-request, for real: a child process runs a request with a durable journal and evidence, is killed
-/// (SIGKILL) while a side effect is under way, and a second process started on the same files reports the request as
-/// interrupted, with its evidence and the in-doubt operation — never silently lost.
+/// Process crash mid-request, for real: a child process runs a request with the encrypted SQLCipher store (journal and
+/// evidence), is killed (SIGKILL) while a side effect is under way, and a second process opened on the same store reports
+/// the request as interrupted, with its evidence and the in-doubt operation — never silently lost.
 /// </summary>
 public sealed class ProcessCrashTests
 {

@@ -1,6 +1,6 @@
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Policy;
-using ARuntime.Sdk.Recovery;
+using ARuntime.Sdk.SqlCipher.Keys;
 using ARuntime.Sdk.Testing;
 using ARuntime.Sdk.Tools;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,9 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ARuntime.Sdk.TestHost.Scenarios;
 
 /// <summary>
-/// <c>failures-crash &lt;dir&gt;</c>: runs a request whose side-effecting tool never returns, with a durable journal and evidence
-/// in <c>dir</c>; prints <c>READY &lt;requestId&gt; &lt;operationKey&gt;</c> once the tool is running, so the parent can kill the
-/// process mid-request. <c>failures-recover &lt;dir&gt; &lt;requestId&gt;</c> (the restart) opens the same files, asks for the
+/// <c>failures-crash &lt;dir&gt;</c>: runs a request whose side-effecting tool never returns, with the encrypted SQLCipher store
+/// (journal, evidence, idempotency, operations) in <c>dir</c>; prints <c>READY &lt;requestId&gt; &lt;operationKey&gt;</c> once the tool is running, so the parent can kill the
+/// process mid-request. <c>failures-recover &lt;dir&gt; &lt;requestId&gt;</c> (the restart) opens the same store, asks for the
 /// request's status (which runs recovery) and prints the status and the request's evidence as JSON lines.
 /// </summary>
 internal sealed class FailuresCrashScenario : IChildProcessScenario
@@ -39,10 +39,13 @@ internal sealed class FailuresCrashScenario : IChildProcessScenario
     internal static ServiceProvider Build(string directory, params ScriptedReply[] replies)
     {
         var services = new ServiceCollection();
-        services.AddSingleton<IRequestJournal>(new FailuresFileJournal(directory));
         services.AddARuntime(o => o.AgentName = "crash-test")
             .AddEngine("scripted", new ScriptedInferenceEngine(replies))
-            .UseEvidenceSink(_ => new FailuresFileEvidence(directory))
+            .UseSqlCipherStore(o =>
+            {
+                o.DatabasePath = Path.Combine(directory, "store.db");
+                o.KeyProvider = StoreKeyProvider.FromFile(Path.Combine(directory, "store.key"), createIfMissing: true);
+            })
             .ConfigurePolicy(p => p.Rules.Add(new PolicyRule { Id = "allow-transfers", Tools = ["transfer"], Outcome = PolicyOutcome.Allow }))
             .AddTool(
                 async (string account, decimal amount, ToolInvocation invocation, CancellationToken cancellationToken) =>
