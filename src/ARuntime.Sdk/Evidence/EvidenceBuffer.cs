@@ -20,7 +20,7 @@ namespace ARuntime.Sdk.Evidence;
 /// Durable writes are never reported as durable unless the store acknowledged them: the buffer keeps the record (so it is
 /// not lost) but reports <see cref="EvidenceWriteStatus.Buffered"/>, and the request fails closed.
 /// </remarks>
-internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable
+internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable, IDisposable
 {
     private const int MaxListedSequences = 64;
     private readonly Queue<(EvidenceRecord Record, EvidenceDurability Durability)> backlog = new();
@@ -160,6 +160,20 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable
         {
             drainLock.Release();
         }
+    }
+
+    /// <summary>Stops the reconciliation timer (a synchronous disposal cannot wait for the store; records still waiting are reported by their gap).</summary>
+    public void Dispose()
+    {
+        ITimer? toDispose;
+        lock (gate)
+        {
+            disposed = true;
+            toDispose = timer;
+            timer = null;
+        }
+
+        toDispose?.Dispose();
     }
 
     public async ValueTask DisposeAsync()

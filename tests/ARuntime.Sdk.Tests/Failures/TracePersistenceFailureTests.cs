@@ -173,4 +173,15 @@ public sealed class TracePersistenceFailureTests
             Assert.That(harness.Evidence.StageRecord(result, LifecycleStage.EvidencePersistence).Decision, Is.EqualTo("not_durable"));
         });
     }
+
+    [Test]
+    public void TheRuntimesServiceProvider_CanBeDisposedSynchronously()
+    {
+        var services = new ServiceCollection();
+        services.AddARuntime().AddEngine("scripted", new ScriptedInferenceEngine(ScriptedReply.Answer("x"))).UseInMemoryEvidence();
+        var provider = services.BuildServiceProvider();
+        _ = provider.GetRequiredService<IAgentRuntime>();
+
+        Assert.That(provider.Dispose, Throws.Nothing, "the evidence buffer supports synchronous disposal as well as asynchronous");
+    }
 }
