@@ -301,9 +301,10 @@ internal sealed class AgentRuntime : IAgentRuntime
         {
             await interrupted.RecoverAsync(flags, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is EvidenceWriteException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Recovery is retried by the next process start; requests keep running meanwhile.
+            // Recovery must never make the runtime unusable (every call awaits it): it is retried by the next process start.
+            Log.RecoveryFailed(logger, ex.GetType().Name);
         }
     }
 }

@@ -56,9 +56,10 @@ internal sealed class InterruptedRequestRecovery
                 await RecoverAsync(entry, reader, flags, cancellationToken).ConfigureAwait(false);
                 recovered++;
             }
-            catch (Exception ex) when (ex is EvidenceWriteException or InvalidOperationException or IOException)
+            catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
             {
                 // The entry stays "running" and is recovered by the next start; other entries are still handled.
+                Log.InterruptedRecoveryFailed(logger, entry.RequestId, ex.GetType().Name);
             }
         }
 

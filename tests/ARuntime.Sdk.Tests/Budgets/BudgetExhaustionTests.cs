@@ -385,4 +385,20 @@ public sealed class BudgetExhaustionTests
             Assert.That(usage.Attributes["termination"], Is.EqualTo("Completed"));
         });
     }
+
+    [Test]
+    public async Task ExtensionNeedsAHumanReview_SoAnExhaustedReviewBudgetStopsInstead()
+    {
+        var lookups = new Counter();
+        await using var harness = CostHarness(lookups, b => b.ConfigurePolicy(p => p.Rules.Add(new PolicyRule { Id = "extend", Action = PolicyAction.BudgetExtension, Outcome = PolicyOutcome.RequireApproval })));
+
+        var result = await harness.Runtime.RunAsync(CostRequest(0.025m) with { Budget = new Budget { MaxCost = 0.025m, MaxHumanReviews = 0 } });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial));
+            Assert.That(result.PendingApproval, Is.Null);
+            Assert.That(result.Usage.HumanReviews, Is.Zero);
+        });
+    }
 }

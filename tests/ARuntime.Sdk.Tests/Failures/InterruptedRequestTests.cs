@@ -5,6 +5,7 @@ using ARuntime.Sdk.Idempotency;
 using ARuntime.Sdk.Recovery;
 using ARuntime.Sdk.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ARuntime.Sdk.Tests.Failures;
 
@@ -100,4 +101,30 @@ public sealed class InterruptedRequestTests
             Assert.That(status!.State, Is.EqualTo(RequestState.Finished));
         });
     }
+
+    [Test]
+    public async Task RecoveryThatFails_NeverMakesTheRuntimeUnusable()
+    {
+        await using var harness = AgentTestHarness.Create(
+            b => b.Services.RemoveAll<IRequestJournal>().AddSingleton<IRequestJournal>(new UnreadableJournal()),
+            ScriptedReply.Answer("still serving"));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Hello."));
+
+        Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
+    }
+
+    /// <summary>A journal whose store cannot be read at start-up (for example a store-specific exception type).</summary>
+    private sealed class UnreadableJournal : IRequestJournal
+    {
+        private readonly InMemoryRequestJournal inner = new();
+
+        public ValueTask UpsertAsync(RequestJournalEntry entry, CancellationToken cancellationToken = default) => inner.UpsertAsync(entry, cancellationToken);
+
+        public ValueTask<RequestJournalEntry?> GetAsync(string tenantId, string requestId, CancellationToken cancellationToken = default) => inner.GetAsync(tenantId, requestId, cancellationToken);
+
+        public IAsyncEnumerable<RequestJournalEntry> ListRunningAsync(CancellationToken cancellationToken = default) => throw new StoreUnreadableException();
+    }
+
+    private sealed class StoreUnreadableException : Exception;
 }
