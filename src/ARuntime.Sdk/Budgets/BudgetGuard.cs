@@ -252,8 +252,15 @@ internal sealed class BudgetGuard
             return;
         }
 
-        foreach (var call in turn.Calls.Where(c => c.Outcome is null))
+        foreach (var call in turn.Calls)
         {
+            if (call.Outcome is not null)
+            {
+                // Decided already (possibly by the stage that was stopped): make sure the result shows it.
+                context.Summarize(call);
+                continue;
+            }
+
             call.ReasonCodes.Add(reason);
             if (call.Attempts == 0)
             {
