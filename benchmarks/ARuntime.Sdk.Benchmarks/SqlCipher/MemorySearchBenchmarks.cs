@@ -31,7 +31,7 @@ public class MemorySearchBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "aruntime-benchmarks", "memory-100k-v1");
+        var directory = Path.Combine(Path.GetTempPath(), "aruntime-benchmarks", "memory-100k-v2");
         Directory.CreateDirectory(directory);
         var storePath = Path.Combine(directory, "store.db");
         var ready = Path.Combine(directory, "ready");
@@ -66,7 +66,7 @@ public class MemorySearchBenchmarks
         var words = query.Split(' ');
         using var command = raw.CreateCommand();
         command.CommandText = "SELECT docid, matchinfo(doc, 'pcnalx') FROM doc WHERE doc MATCH $match";
-        command.Parameters.AddWithValue("$match", "scope " + string.Join(" OR ", words));
+        command.Parameters.AddWithValue("$match", string.Join(" OR ", words));
         var ranked = new List<(long Id, double Score)>();
         using (var reader = command.ExecuteReader())
         {
@@ -158,7 +158,7 @@ public class MemorySearchBenchmarks
         for (var i = 0; i < documents.Length; i++)
         {
             idParameter.Value = i + 1;
-            bodyParameter.Value = "scope " + documents[i];
+            bodyParameter.Value = documents[i];
             insert.ExecuteNonQuery();
         }
 

@@ -13,8 +13,12 @@ public sealed record ToolIdempotency
     public IdempotencyKind Kind { get; init; } = IdempotencyKind.None;
 
     /// <summary>
-    /// Gets the names of the arguments whose values identify the operation. The operation key is derived from the request's
-    /// idempotency key (or request id), the tool name and these values; empty means all arguments.
+    /// Gets the arguments whose values identify the operation: top-level property names, or JSON Pointers (RFC 6901, starting
+    /// with <c>/</c>) into the arguments. The operation key is derived from the tenant, the <see cref="Scope"/>, the tool name
+    /// and these values; empty means all arguments.
     /// </summary>
     public IReadOnlyList<string> KeyArguments { get; init; } = [];
+
+    /// <summary>Gets which calls count as the same operation (per request, the default, or per tenant).</summary>
+    public OperationKeyScope Scope { get; init; } = OperationKeyScope.Request;
 }

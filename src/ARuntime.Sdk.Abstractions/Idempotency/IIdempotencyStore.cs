@@ -24,4 +24,21 @@ public interface IIdempotencyStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the result is recorded.</returns>
     ValueTask CompleteAsync(string tenantId, string key, AgentResult result, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Releases a key whose holder ended without recording a result — a request the process was running when it stopped — so
+    /// that a retry of the same request can claim it (and reconcile its tool operations through the operation ledger instead
+    /// of repeating them). Releases only while <paramref name="requestId"/> still holds the key and no result is recorded.
+    /// </summary>
+    /// <remarks>
+    /// The default implementation releases nothing: the key then stays in progress until it expires, which is safe (nothing
+    /// runs twice) but leaves retries of an interrupted request in conflict. Durable stores should implement it.
+    /// </remarks>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="key">The idempotency key.</param>
+    /// <param name="requestId">The interrupted request that holds the key.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when the key was released.</returns>
+    ValueTask<bool> ReleaseAsync(string tenantId, string key, string requestId, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(false);
 }

@@ -22,7 +22,16 @@ internal sealed class EvidenceRecordReader : IDisposable
 
     public EvidenceRecord Read(long index, byte[] leaf)
     {
-        var decoded = EvidenceLeafCodec.Decode(leaf);
+        DecodedLeaf decoded;
+        try
+        {
+            decoded = EvidenceLeafCodec.Decode(leaf);
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or KeyNotFoundException or ArgumentException or InvalidOperationException)
+        {
+            throw new EvidenceIntegrityException($"The evidence record at position {index} does not decode; it was altered outside the store. Run VerifyAsync to locate the change.", ex);
+        }
+
         if (decoded.Commitments.Count == 0)
         {
             return decoded.Record;

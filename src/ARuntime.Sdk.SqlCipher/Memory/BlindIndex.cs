@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using ARuntime.Sdk.Memory;
 using ARuntime.Sdk.SqlCipher.Tenants;
 
 namespace ARuntime.Sdk.SqlCipher.Memory;
@@ -86,17 +85,19 @@ internal static class BlindIndex
         word.Append(folded == '\0' ? c : folded);
     }
 
-    /// <summary>The token that marks a document's scope (so a search only matches its own scope inside the index).</summary>
-    public static string ScopeToken(TenantDataKey key, MemoryScope scope) =>
-        key.IndexToken($"\u0001scope\u0001{(int)scope.Kind}\u0001{scope.OwnerId ?? string.Empty}");
-
-    /// <summary>The indexed text of an item: its scope token followed by its content and tag tokens.</summary>
-    public static string Document(TenantDataKey key, MemoryScope scope, string content, IEnumerable<string> tags)
+    /// <summary>The indexed text of an item: the blinded tokens of its content and tags.</summary>
+    /// <remarks>Tokens are per tenant, so a term never matches another tenant's items; the scope is filtered in SQL.</remarks>
+    public static string Document(TenantDataKey key, string content, IEnumerable<string> tags)
     {
-        var builder = new StringBuilder(ScopeToken(key, scope));
+        var builder = new StringBuilder();
         foreach (var word in Words(content).Concat(tags.SelectMany(Words)))
         {
-            builder.Append(' ').Append(key.IndexToken(word));
+            if (builder.Length > 0)
+            {
+                builder.Append(' ');
+            }
+
+            builder.Append(key.IndexToken(word));
         }
 
         return builder.ToString();

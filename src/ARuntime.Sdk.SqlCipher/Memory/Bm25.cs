@@ -1,8 +1,8 @@
 namespace ARuntime.Sdk.SqlCipher.Memory;
 
 /// <summary>
-/// Okapi BM25 from FTS4's <c>matchinfo(…, 'pcnalx')</c>, skipping phrase 0 (the scope token, which every candidate
-/// matches). FTS4 has no built-in ranking, so the score is computed here.
+/// Okapi BM25 from FTS4's <c>matchinfo(…, 'pcnalx')</c> (k1 = 1.2, b = 0.75). FTS4 has no built-in ranking, so the score
+/// is computed here.
 /// </summary>
 internal static class Bm25
 {
@@ -20,7 +20,7 @@ internal static class Bm25
         var lengthOffset = averageOffset + columns;
         var hitsOffset = lengthOffset + columns;
         var score = 0.0;
-        for (var phrase = 1; phrase < phrases; phrase++)
+        for (var phrase = 0; phrase < phrases; phrase++)
         {
             for (var column = 0; column < columns; column++)
             {

@@ -39,7 +39,7 @@ public sealed class SqlCipherMemoryStore : IMemoryStore
         ValidateWrite(item);
         var key = services.Keyring.GetOrCreate(item.Scope.TenantId);
         var itemId = "mem_" + Guid.NewGuid().ToString("N");
-        var document = BlindIndex.Document(key, item.Scope, item.Content, item.Tags);
+        var document = BlindIndex.Document(key, item.Content, item.Tags);
         var sealedItem = key.Seal(MemoryRows.EncodeItem(item.Content, item.Provenance, item.Classification, item.Tags), MemoryRows.ItemContext(itemId, 1));
         var record = Record(item.Scope, "memory.retained", item.Provenance, item.Classification, item.Retention, itemId, 1, item.Content, reason: null);
         var prepared = evidence.Preparer.Prepare(record, _ => MemoryRows.Subject(itemId));
@@ -105,7 +105,7 @@ public sealed class SqlCipherMemoryStore : IMemoryStore
 
                 var (id, item) = found;
                 var corrected = item with { Content = content, Revision = item.Revision + 1, UpdatedAt = context.Now };
-                var indexed = BlindIndex.Document(key, scope, content, item.Tags);
+                var indexed = BlindIndex.Document(key, content, item.Tags);
                 using (var command = connection.Command("INSERT INTO memory_history(item_id, revision, tenant_id, recorded_ticks, sealed) VALUES ($i, $r, $t, $now, $s)")
                     .With("$i", itemId).With("$r", item.Revision).With("$t", scope.TenantId).With("$now", context.Now.UtcTicks)
                     .With("$s", key.Seal(MemoryRows.EncodeRevision(item.Content, reason), MemoryRows.HistoryContext(itemId, item.Revision))))
@@ -152,7 +152,7 @@ public sealed class SqlCipherMemoryStore : IMemoryStore
         ValidateWrite(consolidated);
         var key = services.Keyring.GetOrCreate(scope.TenantId);
         var newId = "mem_" + Guid.NewGuid().ToString("N");
-        var document = BlindIndex.Document(key, scope, consolidated.Content, consolidated.Tags);
+        var document = BlindIndex.Document(key, consolidated.Content, consolidated.Tags);
         var sealedItem = key.Seal(MemoryRows.EncodeItem(consolidated.Content, consolidated.Provenance, consolidated.Classification, consolidated.Tags), MemoryRows.ItemContext(newId, 1));
         var record = Record(scope, "memory.consolidated", consolidated.Provenance, consolidated.Classification, consolidated.Retention, newId, 1, consolidated.Content, reason: null);
         record = record with { Attributes = new Dictionary<string, string>(record.Attributes) { ["memory.consolidatedFrom"] = string.Join(',', itemIds) } };
@@ -230,7 +230,7 @@ public sealed class SqlCipherMemoryStore : IMemoryStore
             yield break;
         }
 
-        var match = BlindIndex.ScopeToken(key, query.Scope) + " " + string.Join(" OR ", terms);
+        var match = string.Join(" OR ", terms);
         var now = services.Time.GetUtcNow().UtcTicks;
         List<MemoryItem> results;
         using (var lease = await services.Readers.RentAsync(cancellationToken).ConfigureAwait(false))
@@ -239,27 +239,34 @@ public sealed class SqlCipherMemoryStore : IMemoryStore
             connection.Execute("BEGIN");
             try
             {
-                var ranked = new List<(long Id, double Score, long Updated)>();
-                using (var command = connection.Command(
-                    "SELECT m.id, matchinfo(memory_fts, 'pcnalx'), m.updated_ticks FROM memory_fts JOIN memory_item m ON m.id = memory_fts.docid " +
-                    "WHERE memory_fts MATCH $match AND m.tenant_id = $t AND m.scope_kind = $k AND m.owner_id = $o " +
-                    "AND (m.expires_ticks IS NULL OR m.expires_ticks > $now) AND m.updated_ticks >= $since")
-                    .With("$match", match).With("$t", query.Scope.TenantId).With("$k", (int)query.Scope.Kind).With("$o", MemoryRows.OwnerOf(query.Scope))
-                    .With("$now", now).With("$since", query.UpdatedSince?.UtcTicks ?? long.MinValue))
+                // Rank every full-text match first (the index alone answers this), then read candidates best first,
+                // keeping those in the scope, unexpired and fresh enough, until the limit is reached. Terms are blinded
+                // per tenant, so every match belongs to the tenant; the SQL filter still enforces tenant and scope.
+                var ranked = new List<(long Id, double Score)>();
+                using (var command = connection.Command("SELECT docid, matchinfo(memory_fts, 'pcnalx') FROM memory_fts WHERE memory_fts MATCH $match").With("$match", match))
                 using (var reader = command.ExecuteReader())
                 {
                     while (reader.Read())
                     {
-                        ranked.Add((reader.GetInt64(0), Bm25.Score(reader.GetBytes(1)), reader.GetInt64(2)));
+                        ranked.Add((reader.GetInt64(0), Bm25.Score(reader.GetBytes(1))));
                     }
                 }
 
-                var top = ranked.OrderByDescending(r => r.Score).ThenByDescending(r => r.Updated).ThenBy(r => r.Id).Take(query.Limit).ToList();
-                results = new List<MemoryItem>(top.Count);
-                using var fetch = connection.Command($"SELECT {MemoryRows.ItemColumns} FROM memory_item WHERE id = $id AND tenant_id = $t").With("$t", query.Scope.TenantId);
+                ranked.Sort(static (a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : b.Id.CompareTo(a.Id));
+                results = new List<MemoryItem>(Math.Min(query.Limit, ranked.Count));
+                using var fetch = connection.Command(
+                    $"SELECT {MemoryRows.ItemColumns} FROM memory_item WHERE id = $id AND tenant_id = $t AND scope_kind = $k AND owner_id = $o " +
+                    "AND (expires_ticks IS NULL OR expires_ticks > $now) AND updated_ticks >= $since")
+                    .With("$t", query.Scope.TenantId).With("$k", (int)query.Scope.Kind).With("$o", MemoryRows.OwnerOf(query.Scope))
+                    .With("$now", now).With("$since", query.UpdatedSince?.UtcTicks ?? long.MinValue);
                 var idParameter = fetch.Parameters.AddWithValue("$id", 0L);
-                foreach (var (id, _, _) in top)
+                foreach (var (id, _) in ranked)
                 {
+                    if (results.Count == query.Limit)
+                    {
+                        break;
+                    }
+
                     idParameter.Value = id;
                     using var reader = fetch.ExecuteReader();
                     if (reader.Read())

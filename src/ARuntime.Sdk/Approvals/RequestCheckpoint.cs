@@ -110,6 +110,10 @@ internal sealed record CheckpointCall
 
     public bool Approved { get; init; }
 
+    public ActorIdentity? ApprovedBy { get; init; }
+
+    public bool ChangedByApprover { get; init; }
+
     public int Attempts { get; init; }
 
     public bool Reported { get; init; }
@@ -139,6 +143,8 @@ internal sealed record CheckpointSideEffect
     public List<string> ChangedResources { get; init; } = [];
 
     public string? CompensationDetail { get; init; }
+
+    public bool OutcomeUnknown { get; init; }
 }
 
 /// <summary>The budget counters.</summary>

@@ -46,6 +46,7 @@ public static class ARuntimeServiceCollectionExtensions
 
         optionsBuilder.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ARuntimeOptions>, ARuntimeOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ARuntimeOptions>, PolicyOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RuntimeLogging>();
@@ -66,6 +67,7 @@ public static class ARuntimeServiceCollectionExtensions
         services.TryAddSingleton<IApprovalStore, InMemoryApprovalStore>();
         services.TryAddSingleton<IIdempotencyStore, InMemoryIdempotencyStore>();
         services.TryAddSingleton<IOperationLedger, InMemoryOperationLedger>();
+        services.TryAddSingleton<OperationCoordinator>();
         services.TryAddSingleton<IRequestJournal, InMemoryRequestJournal>();
 
         // The lifecycle itself: fixed stages in a fixed order.

@@ -60,6 +60,8 @@ internal static class CheckpointMapper
                 ReasonCodes = [.. c.ReasonCodes],
                 Explanation = c.Explanation,
                 Approved = c.Approved,
+                ApprovedBy = c.ApprovedBy,
+                ChangedByApprover = c.ChangedByApprover,
                 Attempts = c.Attempts,
                 Reported = c.Reported,
             })],
@@ -96,6 +98,7 @@ internal static class CheckpointMapper
                 Result = e.Result,
                 ChangedResources = [.. e.ChangedResources],
                 CompensationDetail = e.CompensationDetail,
+                OutcomeUnknown = e.OutcomeUnknown,
             })],
             Versions = context.Versions,
             HoldsIdempotencyKey = context.HoldsIdempotencyKey,
@@ -173,6 +176,7 @@ internal static class CheckpointMapper
                 Result = e.Result,
                 ChangedResources = e.ChangedResources,
                 CompensationDetail = e.CompensationDetail,
+                OutcomeUnknown = e.OutcomeUnknown,
             });
         }
 
@@ -190,6 +194,8 @@ internal static class CheckpointMapper
                 OperationKey = c.OperationKey,
                 Explanation = c.Explanation,
                 Approved = c.Approved,
+                ApprovedBy = c.ApprovedBy,
+                ChangedByApprover = c.ChangedByApprover,
                 Attempts = c.Attempts,
                 Reported = c.Reported,
             };

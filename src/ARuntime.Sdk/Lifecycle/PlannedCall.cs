@@ -35,6 +35,12 @@ internal sealed class PlannedCall
     /// <summary>Gets or sets whether a human approved this call (it then skips the approval requirement when authorized again).</summary>
     public bool Approved { get; set; }
 
+    /// <summary>Gets or sets who approved the call (checked against the requirement when the call is authorized again).</summary>
+    public ActorIdentity? ApprovedBy { get; set; }
+
+    /// <summary>Gets or sets whether the approver changed the arguments (the call is then authorized as an approved change).</summary>
+    public bool ChangedByApprover { get; set; }
+
     public int Attempts { get; set; }
 
     /// <summary>Gets or sets whether the model has been told this call's outcome.</summary>

@@ -52,6 +52,9 @@ internal sealed class SideEffectEntry
     public IReadOnlyList<string> ChangedResources { get; set; } = [];
 
     public string? CompensationDetail { get; set; }
+
+    /// <summary>Gets or sets whether the effect may or may not have happened (timeout, crash, exception); recovery asks the status query first.</summary>
+    public bool OutcomeUnknown { get; set; }
 }
 
 /// <summary>Where a saga entry stands.</summary>

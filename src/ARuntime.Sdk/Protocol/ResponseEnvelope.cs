@@ -129,7 +129,11 @@ internal static class ResponseEnvelope
         writer.WriteEndArray();
     }
 
-    /// <summary>Copies a schema, rewriting document-local references (<c>#…</c>) to point below its new location.</summary>
+    /// <summary>
+    /// Copies a schema, rewriting JSON-Pointer references (<c>#</c> and <c>#/…</c>) to point below its new location.
+    /// Plain-name anchors (<c>#name</c>) still resolve in the combined document and are kept; data keywords (<c>enum</c>,
+    /// <c>const</c>, <c>default</c>, <c>examples</c>) are copied verbatim, since a <c>$ref</c> key inside them is data.
+    /// </summary>
     private static void WriteRebased(Utf8JsonWriter writer, JsonElement element, string basePointer)
     {
         switch (element.ValueKind)
@@ -146,9 +150,13 @@ internal static class ResponseEnvelope
 
                     writer.WritePropertyName(property.Name);
                     if (property.NameEquals("$ref") && property.Value.ValueKind == JsonValueKind.String
-                        && property.Value.GetString() is { } reference && reference.StartsWith('#'))
+                        && property.Value.GetString() is { } reference && (reference == "#" || reference.StartsWith("#/", StringComparison.Ordinal)))
                     {
                         writer.WriteStringValue(reference.Length == 1 ? basePointer : basePointer + reference[1..]);
+                    }
+                    else if (IsDataKeyword(property))
+                    {
+                        property.Value.WriteTo(writer);
                     }
                     else
                     {
@@ -172,4 +180,7 @@ internal static class ResponseEnvelope
                 break;
         }
     }
+
+    private static bool IsDataKeyword(JsonProperty property) =>
+        property.NameEquals("enum") || property.NameEquals("const") || property.NameEquals("default") || property.NameEquals("examples");
 }

@@ -18,26 +18,7 @@ internal sealed class FunctionAgentTool : AgentTool
     {
         this.function = function;
         this.options = options;
-        var name = options.Name ?? function.Name;
-        Descriptor = new ToolDescriptor
-        {
-            Name = name,
-            Version = options.Version,
-            Description = options.Description ?? function.Description ?? string.Empty,
-            InputSchema = function.JsonSchema,
-            OutputSchema = options.OutputSchema ?? generatedOutputSchema,
-            PermissionClass = options.PermissionClass ?? throw new ToolRegistrationException(name, "a permission class is required (ToolOptions.PermissionClass)."),
-            SideEffect = options.SideEffect ?? throw new ToolRegistrationException(name, "a side-effect class is required (ToolOptions.SideEffect)."),
-            Egress = [.. options.Egress],
-            AuthReference = options.AuthReference,
-            Retry = options.Retry,
-            Idempotency = options.Idempotency,
-            Compensation = options.Compensate is null ? null : new ToolCompensation { Description = options.CompensationDescription ?? "Undo the operation." },
-            SupportsStatusQuery = options.QueryStatus is not null,
-            Timeout = options.Timeout,
-            MaxConcurrency = options.MaxConcurrency,
-            OutputClassification = options.OutputClassification,
-        };
+        Descriptor = options.ToDescriptor(function.Name, function.Description, function.JsonSchema, generatedOutputSchema, options.Compensate is not null, options.QueryStatus is not null);
     }
 
     public override ToolDescriptor Descriptor { get; }

@@ -52,9 +52,52 @@ public sealed class ToolOptions
     /// <summary>Gets or sets the compensation that undoes a successful call (required for <see cref="SideEffectClass.ReversibleWrite"/>). Must be idempotent.</summary>
     public Func<ToolCompensationRequest, CancellationToken, ValueTask<CompensationResult>>? Compensate { get; set; }
 
-    /// <summary>Gets or sets a description of what <see cref="Compensate"/> does.</summary>
+    /// <summary>Gets or sets a description of what the compensation does (recorded in the descriptor).</summary>
     public string? CompensationDescription { get; set; }
+
+    /// <summary>Gets or sets the timeout of one compensation attempt.</summary>
+    public TimeSpan CompensationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the maximum number of compensation attempts (the compensation must be idempotent: every attempt gets the same operation key).</summary>
+    public int CompensationMaxAttempts { get; set; } = 3;
 
     /// <summary>Gets or sets the status query that reports an operation's state by its key (used to reconcile instead of blindly retrying).</summary>
     public Func<ToolStatusQuery, CancellationToken, ValueTask<ToolOperationStatus>>? QueryStatus { get; set; }
+
+    /// <summary>Builds the descriptor these options declare for a tool with the given schemas.</summary>
+    internal ToolDescriptor ToDescriptor(string? defaultName, string? defaultDescription, JsonElement inputSchema, JsonElement? generatedOutputSchema, bool hasCompensation, bool hasStatusQuery)
+    {
+        var name = Name ?? defaultName;
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ToolRegistrationException(null, "a name is required (ToolOptions.Name).");
+        }
+
+        if (CompensationDescription is not null && !hasCompensation)
+        {
+            throw new ToolRegistrationException(name, "a compensation description is given but no compensation (set ToolOptions.Compensate or override CompensateAsync).");
+        }
+
+        return new ToolDescriptor
+        {
+            Name = name,
+            Version = Version,
+            Description = Description ?? defaultDescription ?? string.Empty,
+            InputSchema = inputSchema,
+            OutputSchema = OutputSchema ?? generatedOutputSchema,
+            PermissionClass = PermissionClass ?? throw new ToolRegistrationException(name, "a permission class is required (ToolOptions.PermissionClass)."),
+            SideEffect = SideEffect ?? throw new ToolRegistrationException(name, "a side-effect class is required (ToolOptions.SideEffect: None, Read, ReversibleWrite or Irreversible)."),
+            Egress = [.. Egress],
+            AuthReference = AuthReference,
+            Retry = Retry ?? throw new ToolRegistrationException(name, "the retry policy cannot be null (use ToolRetryPolicy.None)."),
+            Idempotency = Idempotency ?? throw new ToolRegistrationException(name, "the idempotency declaration cannot be null (use ToolIdempotency.NotIdempotent)."),
+            Compensation = hasCompensation
+                ? new ToolCompensation { Description = CompensationDescription ?? "Undo the operation.", Timeout = CompensationTimeout, MaxAttempts = CompensationMaxAttempts }
+                : null,
+            SupportsStatusQuery = hasStatusQuery,
+            Timeout = Timeout,
+            MaxConcurrency = MaxConcurrency,
+            OutputClassification = OutputClassification,
+        };
+    }
 }

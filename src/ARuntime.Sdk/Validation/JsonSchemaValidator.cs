@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ARuntime.Sdk.Contracts;
 using Json.Schema;
 
 namespace ARuntime.Sdk.Validation;
@@ -15,6 +17,10 @@ public sealed class JsonSchemaValidator
 {
     private const int MaxCachedSchemas = 1024;
     private readonly ConcurrentDictionary<string, JsonSchema> cache = new(StringComparer.Ordinal);
+    private readonly ConditionalWeakTable<ToolDescriptor, ToolSchemas> toolSchemas = [];
+
+    // A valid instance needs only a yes/no answer; the detailed (list) evaluation runs only to explain a failure.
+    private readonly EvaluationOptions flagOptions = new() { OutputFormat = OutputFormat.Flag, RequireFormatValidation = true };
     private readonly EvaluationOptions evaluationOptions = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
 
     /// <summary>Gets a shared instance.</summary>
@@ -25,9 +31,26 @@ public sealed class JsonSchemaValidator
     /// <param name="instance">The JSON to validate.</param>
     /// <returns>The result, with every violation.</returns>
     /// <exception cref="ArgumentException"><paramref name="schema"/> is not a valid JSON Schema.</exception>
-    public SchemaValidationResult Validate(JsonElement schema, JsonElement instance)
+    public SchemaValidationResult Validate(JsonElement schema, JsonElement instance) => Validate(GetOrBuild(schema), instance);
+
+    /// <summary>Validates a tool call's arguments against the tool's input schema (prepared once per descriptor).</summary>
+    internal SchemaValidationResult ValidateInput(ToolDescriptor tool, JsonElement arguments) =>
+        Validate(SchemasOf(tool).Input, arguments);
+
+    /// <summary>Validates a tool's output against its output schema (prepared once per descriptor); valid when it declares none.</summary>
+    internal SchemaValidationResult ValidateOutput(ToolDescriptor tool, JsonElement output) =>
+        SchemasOf(tool).Output is { } schema ? Validate(schema, output) : SchemaValidationResult.Valid;
+
+    private ToolSchemas SchemasOf(ToolDescriptor tool) =>
+        toolSchemas.GetValue(tool, d => new ToolSchemas(GetOrBuild(d.InputSchema), d.OutputSchema is { } output ? GetOrBuild(output) : null));
+
+    private SchemaValidationResult Validate(JsonSchema built, JsonElement instance)
     {
-        var built = GetOrBuild(schema);
+        if (built.Evaluate(instance, flagOptions).IsValid)
+        {
+            return SchemaValidationResult.Valid;
+        }
+
         var results = built.Evaluate(instance, evaluationOptions);
         if (results.IsValid)
         {
@@ -118,6 +141,8 @@ public sealed class JsonSchemaValidator
             }
         }
     }
+
+    private sealed record ToolSchemas(JsonSchema Input, JsonSchema? Output);
 
     private static string Location(EvaluationResults results)
     {

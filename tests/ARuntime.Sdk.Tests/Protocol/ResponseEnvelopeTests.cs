@@ -70,4 +70,21 @@ public sealed class ResponseEnvelopeTests
             Assert.That(Valid(format, """{"answer":"4.5"}"""), Is.False);
         });
     }
+
+    [Test]
+    public void Anchors_and_ref_keys_inside_data_keywords_are_left_as_they_are()
+    {
+        var format = ResponseEnvelope.Build(
+            [Tool("tag", """{"type":"object","properties":{"kind":{"$ref":"#kind"},"raw":{"const":{"$ref":"#/not/a/pointer"}}},"required":["kind","raw"],"$defs":{"k":{"$anchor":"kind","enum":["a","b"]}}}""")],
+            null);
+
+        var text = format.Schema!.Value.GetRawText();
+        Assert.Multiple(() =>
+        {
+            Assert.That(text, Does.Contain("\"$ref\":\"#kind\""), "a plain-name anchor resolves in the combined document");
+            Assert.That(text, Does.Contain("#/not/a/pointer"), "a $ref inside const is data, not a reference");
+            Assert.That(Valid(format, """{"tool":"tag","arguments":{"kind":"a","raw":{"$ref":"#/not/a/pointer"}}}"""), Is.True);
+            Assert.That(Valid(format, """{"tool":"tag","arguments":{"kind":"c","raw":{"$ref":"#/not/a/pointer"}}}"""), Is.False, "the anchor still resolves");
+        });
+    }
 }

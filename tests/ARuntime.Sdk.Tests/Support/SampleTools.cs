@@ -55,7 +55,7 @@ internal sealed class SampleTools
         });
         if (allowRefunds)
         {
-            builder.ConfigurePolicy(p => p.Rules.Add(new Policy.PolicyRule { Id = "allow-refunds", Outcome = PolicyOutcome.Allow, Tools = ["refund_order"] }));
+            builder.ConfigurePolicy(p => p.Rules.Add(new ARuntime.Sdk.Policy.PolicyRule { Id = "allow-refunds", Outcome = PolicyOutcome.Allow, Tools = ["refund_order"] }));
         }
     }
 

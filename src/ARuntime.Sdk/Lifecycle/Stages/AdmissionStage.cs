@@ -2,6 +2,7 @@ using ARuntime.Sdk.Admission;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Failures;
 using ARuntime.Sdk.Idempotency;
+using ARuntime.Sdk.Recovery;
 using ARuntime.Sdk.Tools;
 using Microsoft.Extensions.Options;
 
@@ -18,11 +19,13 @@ internal sealed class AdmissionStage : IRequestStage
     private readonly IToolRegistry tools;
     private readonly IEnumerable<IAdmissionCheck> checks;
     private readonly IIdempotencyStore idempotency;
+    private readonly IRequestJournal journal;
     private readonly RequestLimiter limiter;
     private readonly TimeProvider timeProvider;
 
-    public AdmissionStage(IOptions<ARuntimeOptions> options, IToolRegistry tools, IEnumerable<IAdmissionCheck> checks, IIdempotencyStore idempotency, RequestLimiter limiter, TimeProvider timeProvider)
+    public AdmissionStage(IOptions<ARuntimeOptions> options, IToolRegistry tools, IEnumerable<IAdmissionCheck> checks, IIdempotencyStore idempotency, IRequestJournal journal, RequestLimiter limiter, TimeProvider timeProvider)
     {
+        this.journal = journal;
         this.limiter = limiter;
         this.options = options.Value.Admission;
         idempotencyOptions = options.Value.Idempotency;
@@ -70,9 +73,17 @@ internal sealed class AdmissionStage : IRequestStage
         if (request.IdempotencyKey is { } key)
         {
             var digest = RequestValidator.Digest(request);
-            var claim = await idempotency.TryClaimAsync(context.TenantId, key, digest, context.RequestId, timeProvider.GetUtcNow() + idempotencyOptions.Retention, cancellationToken).ConfigureAwait(false);
+            var expiresAt = timeProvider.GetUtcNow() + idempotencyOptions.Retention;
+            var claim = await idempotency.TryClaimAsync(context.TenantId, key, digest, context.RequestId, expiresAt, cancellationToken).ConfigureAwait(false);
+            var interrupted = claim.OriginalRequestId;
+            var takenOver = await InterruptedKeyTakeover.TryAsync(idempotency, journal, claim, context.TenantId, key, digest, context.RequestId, expiresAt, cancellationToken).ConfigureAwait(false);
+            claim = takenOver ?? claim;
             switch (claim.Status)
             {
+                case IdempotencyClaimStatus.Claimed when takenOver is not null:
+                    // The holder was interrupted by a crash: run again under the key; the operation ledger reconciles its calls.
+                    context.HoldsIdempotencyKey = true;
+                    return new StageResult(StageOutcome.Completed, "admitted").WithReason("idempotency.taken_over").With("interrupted.requestId", interrupted);
                 case IdempotencyClaimStatus.Claimed:
                     context.HoldsIdempotencyKey = true;
                     break;

@@ -81,6 +81,7 @@ internal sealed class AuthorizationStage : IRequestStage
                 ["call.id"] = call.Call.CallId,
                 ["tool.name"] = call.Call.ToolName,
                 ["policy.outcome"] = decision.Outcome.ToString(),
+                ["policy.version"] = decision.PolicyVersion,
             };
             if (decision.RuleId is not null)
             {
@@ -98,6 +99,21 @@ internal sealed class AuthorizationStage : IRequestStage
                 attributes["policy.expires_at"] = expires.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
             }
 
+            if (decision.Approval is { } requirement && !decision.Permits)
+            {
+                attributes["approval.roles"] = string.Join(',', requirement.ApproverRoles);
+                attributes["approval.distinct_approver"] = requirement.RequireDistinctApprover ? "true" : "false";
+            }
+
+            var payloads = new List<PayloadDigest>(2)
+            {
+                context.Hasher.Digest("tool.arguments", call.EffectiveArguments.ValueKind == JsonValueKind.Undefined ? string.Empty : call.EffectiveArguments.GetRawText(), context.Classification, context.Redactor),
+            };
+            if (decision.Outcome is PolicyOutcome.Transform)
+            {
+                payloads.Add(context.Hasher.Digest("tool.arguments.proposed", call.Call.Arguments.GetRawText(), context.Classification, context.Redactor));
+            }
+
             await context.Evidence.WriteAsync(
                 context.NewRecord(
                     Stage,
@@ -109,7 +125,7 @@ internal sealed class AuthorizationStage : IRequestStage
                     decision.Outcome.ToString(),
                     decision.ReasonCodes,
                     attributes,
-                    [context.Hasher.Digest("tool.arguments", call.EffectiveArguments.GetRawText(), context.Classification, context.Redactor)],
+                    payloads,
                     context.Versions with { Policy = decision.PolicyVersion, Tool = call.Descriptor is null ? null : call.Descriptor.Name + "@" + call.Descriptor.Version }),
                 decision.Permits && sideEffecting ? EvidenceDurability.Durable : EvidenceDurability.Acknowledged,
                 cancellationToken).ConfigureAwait(false);
@@ -146,7 +162,7 @@ internal sealed class AuthorizationStage : IRequestStage
             return PolicyDecision.Deny(runtimeVersion, "The tool's credential cannot be resolved (no secret resolver is registered).", "credential.unavailable");
         }
 
-        var action = call.Approved && !ArgumentsEqual(call.Call.Arguments, call.EffectiveArguments) ? PolicyAction.ApprovedChange : PolicyAction.ToolCall;
+        var action = call.Approved && call.ChangedByApprover ? PolicyAction.ApprovedChange : PolicyAction.ToolCall;
         PolicyDecision decision;
         try
         {
@@ -173,11 +189,16 @@ internal sealed class AuthorizationStage : IRequestStage
             return PolicyDecision.Deny(runtimeVersion, "The policy could not be evaluated.", "policy.error");
         }
 
+        if (decision is null || !Enum.IsDefined(decision.Outcome))
+        {
+            return PolicyDecision.Deny(runtimeVersion, "The policy returned no valid decision.", "policy.error");
+        }
+
         if (decision.Outcome is PolicyOutcome.Transform)
         {
-            if (decision.TransformedArguments is not { } transformed || !validator.Validate(descriptor.InputSchema, transformed).IsValid)
+            if (decision.TransformedArguments is not { ValueKind: JsonValueKind.Object } transformed || !validator.ValidateInput(descriptor, transformed).IsValid)
             {
-                return PolicyDecision.Deny(decision.PolicyVersion, "The policy's transformation does not satisfy the tool's input schema.", "policy.transform_invalid");
+                return PolicyDecision.Deny(decision.PolicyVersion, "The policy's transformation does not satisfy the tool's input schema.", [.. decision.ReasonCodes, "policy.transform_invalid"]) with { RuleId = decision.RuleId };
             }
 
             call.EffectiveArguments = transformed;
@@ -189,15 +210,40 @@ internal sealed class AuthorizationStage : IRequestStage
             decision = decision with { Outcome = PolicyOutcome.RequireApproval, Approval = decision.Approval ?? new ApprovalRequirement(), ReasonCodes = [.. decision.ReasonCodes, "risk.review_required"] };
         }
 
-        // A human approval satisfies an approval requirement; it never overrides a denial.
+        // A human approval satisfies an approval requirement — if the approver meets it (an approver's change may have raised
+        // it to a higher authority) — and never overrides a denial.
         if (call.Approved && decision.Outcome is PolicyOutcome.RequireApproval or PolicyOutcome.Escalate)
         {
-            decision = decision with { Outcome = PolicyOutcome.Allow, ReasonCodes = [.. decision.ReasonCodes, "approval.granted"] };
+            var requirement = decision.Approval ?? new ApprovalRequirement();
+            if (ApproverMeets(requirement, call.ApprovedBy, context.Request.Identity))
+            {
+                decision = decision with { Outcome = PolicyOutcome.Allow, ReasonCodes = [.. decision.ReasonCodes, "approval.granted"] };
+            }
+            else
+            {
+                call.Approved = false;
+                call.ApprovedBy = null;
+                decision = decision with { ReasonCodes = [.. decision.ReasonCodes, "approval.insufficient"] };
+            }
         }
 
         return decision;
     }
 
-    private static bool ArgumentsEqual(JsonElement a, JsonElement b) =>
-        a.ValueKind == b.ValueKind && (a.ValueKind == JsonValueKind.Undefined || JsonElement.DeepEquals(a, b));
+    /// <summary>Whether the recorded approver satisfies a requirement (roles and separation of duties).</summary>
+    internal static bool ApproverMeets(ApprovalRequirement requirement, ActorIdentity? approver, RequestIdentity requester)
+    {
+        if (approver is null)
+        {
+            return false;
+        }
+
+        if (requirement.RequireDistinctApprover
+            && (string.Equals(approver.Id, requester.Actor.Id, StringComparison.Ordinal) || requester.DelegatedBy.Any(d => string.Equals(d.DelegatorId, approver.Id, StringComparison.Ordinal))))
+        {
+            return false;
+        }
+
+        return requirement.ApproverRoles.Count == 0 || requirement.ApproverRoles.Any(role => approver.Roles.Contains(role, StringComparer.Ordinal));
+    }
 }

@@ -138,14 +138,18 @@ internal sealed class HumanApprovalStage : IRequestStage
             switch (decision.Verdict)
             {
                 case ApprovalVerdict.Approve:
+                    // Authorized again before it runs: the approval satisfies an approval requirement, never a denial.
                     call.Approved = true;
+                    call.ApprovedBy = decision.Approver;
                     call.Decision = null;
                     outcome = "approved";
                     break;
                 case ApprovalVerdict.ApproveWithChanges:
                     call.Approved = true;
+                    call.ApprovedBy = decision.Approver;
+                    call.ChangedByApprover = true;
                     call.Decision = null;
-                    call.EffectiveArguments = decision.ChangedArguments!.Value;
+                    call.EffectiveArguments = decision.ChangedArguments!.Value.Clone();
                     outcome = "approved_with_changes";
                     break;
                 default:
@@ -167,9 +171,12 @@ internal sealed class HumanApprovalStage : IRequestStage
                     ["call.id"] = ticket.CallId,
                     ["tool.name"] = ticket.ToolName,
                     ["approver.id"] = decision.Approver.Id,
+                    ["approver.roles"] = string.Join(',', decision.Approver.Roles),
                     ["verdict"] = decision.Verdict.ToString(),
                 },
-                payloads),
+                outcome == "approved_with_changes"
+                    ? [.. payloads ?? [], context.Hasher.Digest("tool.arguments.changed", call.EffectiveArguments.GetRawText(), context.Classification, context.Redactor)]
+                    : payloads),
             EvidenceDurability.Durable,
             cancellationToken).ConfigureAwait(false);
         return new StageResult(outcome is "expired" ? StageOutcome.TimedOut : outcome is "rejected" ? StageOutcome.Denied : StageOutcome.Completed, outcome)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Failures;
@@ -9,9 +10,10 @@ namespace ARuntime.Sdk.Lifecycle.Stages;
 
 /// <summary>
 /// Stage 16, incident or recovery handling: when the request failed, was cancelled, timed out or expired after side effects,
-/// run the registered compensations in reverse order (saga; a failed compensation does not stop the others), report what
-/// changed and what was undone, and report a partial state when an effect could not be undone. Always preserves the failure
-/// record (the failure-model row, its stage and its error).
+/// run the registered compensations in reverse order (saga; every attempt of one compensation gets the same operation key so
+/// it can be idempotent, and a failed compensation does not stop the others), reconcile effects whose outcome is unknown
+/// through the tool's status query first, record what changed and what was undone, and report a partial state when an effect
+/// could not be undone. Always preserves the failure record (the failure-model row, its stage and its error).
 /// </summary>
 internal sealed class IncidentRecoveryStage : IRequestStage
 {
@@ -39,9 +41,11 @@ internal sealed class IncidentRecoveryStage : IRequestStage
             return StageResult.NotApplicable("no_incident");
         }
 
-        int compensated = 0, notUndone = 0;
+        int compensated = 0, notUndone = 0, ruledOut = 0;
         if (needsRecovery)
         {
+            var reason = failure?.Error.Code ?? context.Error?.Code ?? status.ToString();
+
             // Reverse order: undo the latest effect first.
             for (var i = context.SideEffects.Entries.Count - 1; i >= 0; i--)
             {
@@ -51,49 +55,23 @@ internal sealed class IncidentRecoveryStage : IRequestStage
                     continue;
                 }
 
-                if (!entry.Compensable || !tools.TryGetTool(entry.ToolName, out var tool))
+                var outcome = await RecoverAsync(context, entry, reason, cancellationToken).ConfigureAwait(false);
+                switch (outcome)
                 {
-                    entry.State = SideEffectState.CompensationFailed;
-                    entry.CompensationDetail ??= "no compensation is registered (irreversible)";
-                    notUndone++;
-                    await RecordAsync(context, entry, StageOutcome.Failed, "not_compensable", cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                var outcome = await CompensateAsync(context, tool, entry, failure?.Error.Code ?? status.ToString(), cancellationToken).ConfigureAwait(false);
-                if (outcome.Succeeded)
-                {
-                    entry.State = SideEffectState.Compensated;
-                    compensated++;
-                    MarkCompensated(context, entry.CallId);
-                }
-                else
-                {
-                    entry.State = SideEffectState.CompensationFailed;
-                    entry.CompensationDetail = outcome.Detail;
-                    notUndone++;
-                    Log.CompensationFailed(logger, context.RequestId, entry.ToolName, entry.OperationKey, outcome.Detail);
-                }
-
-                await RecordAsync(context, entry, outcome.Succeeded ? StageOutcome.Completed : StageOutcome.Failed, outcome.Succeeded ? "compensated" : "compensation_failed", cancellationToken).ConfigureAwait(false);
-            }
-
-            if (compensated > 0)
-            {
-                context.Qualifications.Add($"{compensated} side effect(s) of this request were undone by compensation.");
-            }
-
-            if (notUndone > 0)
-            {
-                var changed = context.SideEffects.Entries.Where(e => e.State == SideEffectState.CompensationFailed)
-                    .SelectMany(e => e.ChangedResources.Count > 0 ? e.ChangedResources : [e.ToolName + ":" + e.OperationKey]);
-                var message = $"Side effects remain that could not be undone: {string.Join(", ", changed)}.";
-                context.Uncertainty.Add(message);
-                if (status is not AgentRunStatus.Cancelled)
-                {
-                    context.OverrideStatus(AgentRunStatus.Partial, new AgentError { Code = AgentErrorCodes.PartialSideEffect, Message = message, Stage = failure?.Stage });
+                    case Recovery.Compensated:
+                        compensated++;
+                        MarkCompensated(context, entry.CallId);
+                        break;
+                    case Recovery.NoEffect:
+                        ruledOut++;
+                        break;
+                    default:
+                        notUndone++;
+                        break;
                 }
             }
+
+            Report(context, status, failure, compensated, notUndone);
         }
 
         var kind = failure?.Kind ?? (status == AgentRunStatus.Cancelled ? FailureKind.Cancellation : FailureKind.ModelTimeoutOrRefusal);
@@ -102,8 +80,9 @@ internal sealed class IncidentRecoveryStage : IRequestStage
             ["failure.kind"] = kind.ToString(),
             ["failure.stage"] = (failure?.Stage ?? context.Error?.Stage)?.ToString() ?? string.Empty,
             ["error.code"] = context.Error?.Code ?? string.Empty,
-            ["compensated"] = compensated.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["not_undone"] = notUndone.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["compensated"] = compensated.ToString(CultureInfo.InvariantCulture),
+            ["not_undone"] = notUndone.ToString(CultureInfo.InvariantCulture),
+            ["ruled_out"] = ruledOut.ToString(CultureInfo.InvariantCulture),
             ["status"] = context.FinalStatus.ToString(),
         };
         await context.Evidence.WriteAsync(
@@ -116,19 +95,125 @@ internal sealed class IncidentRecoveryStage : IRequestStage
             .With("not_undone", notUndone);
     }
 
+    private async ValueTask<Recovery> RecoverAsync(RequestContext context, SideEffectEntry entry, string reason, CancellationToken cancellationToken)
+    {
+        var registered = tools.TryGetTool(entry.ToolName, out var tool);
+        if (entry.OutcomeUnknown && registered && tool!.Descriptor.SupportsStatusQuery)
+        {
+            // The effect may not have happened: ask the system of record before undoing anything.
+            var status = await QueryAsync(context, tool, entry, cancellationToken).ConfigureAwait(false);
+            switch (status.State)
+            {
+                case OperationState.NotFound or OperationState.Failed:
+                    entry.State = SideEffectState.NotExecuted;
+                    entry.OutcomeUnknown = false;
+                    entry.CompensationDetail = "the status query shows no effect";
+                    await RecordAsync(context, entry, StageOutcome.Completed, "no_effect", cancellationToken).ConfigureAwait(false);
+                    return Recovery.NoEffect;
+                case OperationState.Succeeded:
+                    entry.OutcomeUnknown = false;
+                    entry.Result = status.Result is { } result ? context.Redactor.Redact(result) : entry.Result;
+                    entry.ChangedResources = entry.Result?.ChangedResources ?? entry.ChangedResources;
+                    break;
+            }
+        }
+
+        if (!entry.Compensable || !registered)
+        {
+            entry.State = SideEffectState.CompensationFailed;
+            entry.CompensationDetail = !registered
+                ? "the tool is no longer registered"
+                : entry.OutcomeUnknown ? "it may have taken effect and no compensation is registered" : "no compensation is registered (irreversible)";
+            await RecordAsync(context, entry, StageOutcome.Failed, "not_compensable", cancellationToken).ConfigureAwait(false);
+            return Recovery.NotUndone;
+        }
+
+        var outcome = await CompensateAsync(context, tool!, entry, reason, cancellationToken).ConfigureAwait(false);
+        if (outcome.Succeeded)
+        {
+            entry.State = SideEffectState.Compensated;
+            entry.CompensationDetail = outcome.Detail is null ? null : context.Redactor.Redact(outcome.Detail);
+        }
+        else
+        {
+            entry.State = SideEffectState.CompensationFailed;
+            entry.CompensationDetail = context.Redactor.Redact(outcome.Detail ?? "the compensation failed");
+            Log.CompensationFailed(logger, context.RequestId, entry.ToolName, entry.OperationKey, entry.CompensationDetail);
+        }
+
+        await RecordAsync(context, entry, outcome.Succeeded ? StageOutcome.Completed : StageOutcome.Failed, outcome.Succeeded ? "compensated" : "compensation_failed", cancellationToken).ConfigureAwait(false);
+        return outcome.Succeeded ? Recovery.Compensated : Recovery.NotUndone;
+    }
+
+    /// <summary>Tells the caller what changed and what was undone.</summary>
+    private static void Report(RequestContext context, AgentRunStatus status, RuntimeFailure? failure, int compensated, int notUndone)
+    {
+        if (compensated > 0)
+        {
+            context.Qualifications.Add($"{compensated} side effect(s) of this request were undone by compensation.");
+        }
+
+        if (notUndone > 0)
+        {
+            var remaining = context.SideEffects.Entries.Where(e => e.State == SideEffectState.CompensationFailed).ToList();
+            var changed = remaining.SelectMany(e => e.ChangedResources.Count > 0 ? e.ChangedResources : [e.ToolName + ":" + e.OperationKey]);
+            var message = $"Side effects remain that could not be undone: {string.Join(", ", changed)}.";
+            context.Uncertainty.Add(message);
+            foreach (var entry in remaining.Where(e => e.OutcomeUnknown))
+            {
+                context.Uncertainty.Add($"Whether '{entry.ToolName}' (operation {entry.OperationKey}) took effect is unknown.");
+            }
+
+            if (status is not AgentRunStatus.Cancelled)
+            {
+                context.OverrideStatus(AgentRunStatus.Partial, new AgentError { Code = AgentErrorCodes.PartialSideEffect, Message = message, Stage = failure?.Stage });
+            }
+        }
+        else if (compensated > 0 && status == AgentRunStatus.Partial && failure?.Kind == FailureKind.PartialSideEffect)
+        {
+            // Every earlier effect was undone: the request failed cleanly rather than leaving partial state.
+            var error = context.Error;
+            context.OverrideStatus(
+                AgentRunStatus.Failed,
+                new AgentError
+                {
+                    Code = AgentErrorCodes.ToolFailed,
+                    Message = $"{error?.Message ?? "A tool call failed."} Every earlier side effect of the request was compensated.",
+                    Stage = error?.Stage ?? failure.Stage,
+                });
+        }
+    }
+
+    private async ValueTask<ToolOperationStatus> QueryAsync(RequestContext context, AgentTool tool, SideEffectEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(tool.Descriptor.Timeout, timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            return await tool.QueryStatusAsync(new ToolStatusQuery { OperationKey = entry.OperationKey, Call = entry.Call, Identity = context.Request.Identity }, linked.Token).ConfigureAwait(false)
+                ?? new ToolOperationStatus { State = OperationState.Unknown };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new ToolOperationStatus { State = OperationState.Unknown };
+        }
+    }
+
     private async ValueTask<CompensationResult> CompensateAsync(RequestContext context, AgentTool tool, SideEffectEntry entry, string reason, CancellationToken cancellationToken)
     {
         var compensation = tool.Descriptor.Compensation!;
         var last = new CompensationResult { Succeeded = false, Detail = "not attempted" };
+        var original = entry.Result ?? new ToolResult { Status = ToolResultStatus.Pending, Error = "The outcome of the call is unknown." };
         for (var attempt = 1; attempt <= Math.Max(1, compensation.MaxAttempts); attempt++)
         {
             using var timeout = new CancellationTokenSource(compensation.Timeout, timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             try
             {
+                // Every attempt carries the same operation key: the compensation deduplicates by it.
                 last = await tool.CompensateAsync(
-                    new ToolCompensationRequest { Call = entry.Call, OperationKey = entry.OperationKey, Result = entry.Result ?? ToolResult.Success(default), RequestId = context.RequestId, Reason = reason, Attempt = attempt },
-                    linked.Token).ConfigureAwait(false);
+                    new ToolCompensationRequest { Call = entry.Call, OperationKey = entry.OperationKey, Result = original, RequestId = context.RequestId, Reason = reason, Attempt = attempt },
+                    linked.Token).ConfigureAwait(false) ?? new CompensationResult { Succeeded = false, Detail = "the compensation returned no result" };
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -139,7 +224,7 @@ internal sealed class IncidentRecoveryStage : IRequestStage
                 last = new CompensationResult { Succeeded = false, Detail = "compensation failed (" + ex.GetType().Name + ")" };
             }
 
-            if (last.Succeeded)
+            if (last.Succeeded || cancellationToken.IsCancellationRequested)
             {
                 return last;
             }
@@ -167,15 +252,30 @@ internal sealed class IncidentRecoveryStage : IRequestStage
             ["tool.name"] = entry.ToolName,
             ["operation.key"] = entry.OperationKey,
             ["changed_resources"] = string.Join(',', entry.ChangedResources),
+            ["outcome_unknown"] = entry.OutcomeUnknown ? "true" : "false",
         };
         if (entry.CompensationDetail is not null)
         {
-            attributes["detail"] = entry.CompensationDetail;
+            attributes["detail"] = context.Redactor.Redact(entry.CompensationDetail);
         }
 
-        await context.Evidence.WriteAsync(
-            context.NewRecord(Stage, EvidenceKinds.Compensation, outcome, timeProvider.GetUtcNow(), TimeSpan.Zero, null, decision, [], attributes, versions: context.Versions with { Tool = entry.ToolName + "@" + entry.ToolVersion }),
-            EvidenceDurability.Durable,
-            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await context.Evidence.WriteAsync(
+                context.NewRecord(Stage, EvidenceKinds.Compensation, outcome, timeProvider.GetUtcNow(), TimeSpan.Zero, null, decision, [], attributes, versions: context.Versions with { Tool = entry.ToolName + "@" + entry.ToolVersion }),
+                EvidenceDurability.Durable,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (EvidenceRequiredException)
+        {
+            // The record is buffered and the request marked degraded; undoing the remaining effects matters more than stopping.
+        }
+    }
+
+    private enum Recovery
+    {
+        Compensated,
+        NoEffect,
+        NotUndone,
     }
 }

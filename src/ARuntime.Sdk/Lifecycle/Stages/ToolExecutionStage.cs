@@ -5,6 +5,7 @@ using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Failures;
 using ARuntime.Sdk.Idempotency;
+using ARuntime.Sdk.Recovery;
 using ARuntime.Sdk.Secrets;
 using ARuntime.Sdk.Tools;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,23 +15,30 @@ namespace ARuntime.Sdk.Lifecycle.Stages;
 
 /// <summary>
 /// Stage 9, tool execution: run authorized calls with timeout, idempotency, concurrency limits, exception isolation and
-/// observability. A side-effecting call is registered in the request's saga log and recorded durably before it runs, claims
-/// its operation key in the ledger (so it never runs twice), and is retried only when idempotent or status-queryable and
-/// within the retry budget; after a timeout or a crash its status query decides, never a blind retry.
+/// observability. A side-effecting call takes its operation key's lease in the process (a concurrent duplicate waits and
+/// reuses the result), claims the key in the operation ledger (so it never runs twice, also across a crash), is registered in
+/// the request's saga log and recorded durably before it runs, and is retried only when repeating it is harmless (a read, an
+/// idempotent operation, or a status query that rules out an earlier effect) and within the retry budget. After a timeout,
+/// an exception or a crash its status query decides, never a blind retry. Resolved credentials are redacted from the result
+/// before anything — ledger, saga log, evidence, model — sees it.
 /// </summary>
 internal sealed class ToolExecutionStage : IRequestStage
 {
     private readonly ToolRegistry? registry;
     private readonly IOperationLedger ledger;
+    private readonly OperationCoordinator coordinator;
+    private readonly IRequestJournal journal;
     private readonly ISecretResolver? secrets;
     private readonly IServiceProvider services;
     private readonly BudgetOptions budgets;
     private readonly TimeProvider timeProvider;
 
-    public ToolExecutionStage(IToolRegistry tools, IOperationLedger ledger, IServiceProvider services, IOptions<ARuntimeOptions> options, TimeProvider timeProvider)
+    public ToolExecutionStage(IToolRegistry tools, IOperationLedger ledger, OperationCoordinator coordinator, IRequestJournal journal, IServiceProvider services, IOptions<ARuntimeOptions> options, TimeProvider timeProvider)
     {
         registry = tools as ToolRegistry;
         this.ledger = ledger;
+        this.coordinator = coordinator;
+        this.journal = journal;
         secrets = services.GetService<ISecretResolver>();
         this.services = services;
         budgets = options.Value.Budgets;
@@ -54,25 +62,18 @@ internal sealed class ToolExecutionStage : IRequestStage
             var price = budgets.ToolPrices.TryGetValue(call.Call.ToolName, out var p) ? p : 0m;
             if (context.Budget.BlocksToolCall(context.Budget.EarlierWallTime + timeProvider.GetElapsedTime(context.RunStartTimestamp), price) is { } dimension)
             {
-                foreach (var remaining in ready.Where(c => c.Outcome is null))
-                {
-                    remaining.Outcome = ToolCallOutcome.NotAttempted;
-                    remaining.ReasonCodes.Add("budget.exhausted:" + dimension);
-                }
-
-                var description = context.Budget.Describe(dimension);
-                context.Qualifications.Add($"Stopped before finishing: the {dimension} budget is exhausted ({description}).");
-                context.Terminate(
-                    AgentRunStatus.Partial,
-                    new AgentError { Code = AgentErrorCodes.BudgetExhausted, Message = $"The {dimension} budget is exhausted ({description}).", Field = "budget", Stage = Stage },
-                    FailureKind.BudgetExhaustion,
-                    Stage,
-                    "budget.exhausted:" + dimension);
-                await context.Evidence.WriteAsync(
-                    context.NewRecord(Stage, EvidenceKinds.BudgetExhausted, StageOutcome.Failed, timeProvider.GetUtcNow(), TimeSpan.Zero, null, dimension.ToString(), ["budget.exhausted:" + dimension], new Dictionary<string, string> { ["usage"] = description }),
-                    EvidenceDurability.Acknowledged,
-                    cancellationToken).ConfigureAwait(false);
+                await StopForBudgetAsync(context, ready, dimension, cancellationToken).ConfigureAwait(false);
                 break;
+            }
+
+            if (call.Decision?.ExpiresAt is { } expiresAt && timeProvider.GetUtcNow() >= expiresAt)
+            {
+                // The authorization went stale while earlier calls ran: never act on an expired decision.
+                call.Outcome = ToolCallOutcome.Denied;
+                call.Explanation = "The policy decision authorizing this call expired before it could run.";
+                call.ReasonCodes.Add("policy.decision_expired");
+                failed++;
+                continue;
             }
 
             await ExecuteAsync(context, call, price, cancellationToken).ConfigureAwait(false);
@@ -95,10 +96,31 @@ internal sealed class ToolExecutionStage : IRequestStage
             .WithReasons(ready.SelectMany(c => c.ReasonCodes.Select(r => c.Call.ToolName + ":" + r)));
     }
 
+    private async ValueTask StopForBudgetAsync(RequestContext context, List<PlannedCall> ready, BudgetDimension dimension, CancellationToken cancellationToken)
+    {
+        foreach (var remaining in ready.Where(c => c.Outcome is null))
+        {
+            remaining.Outcome = ToolCallOutcome.NotAttempted;
+            remaining.ReasonCodes.Add("budget.exhausted:" + dimension);
+        }
+
+        var description = context.Budget.Describe(dimension);
+        context.Qualifications.Add($"Stopped before finishing: the {dimension} budget is exhausted ({description}).");
+        context.Terminate(
+            AgentRunStatus.Partial,
+            new AgentError { Code = AgentErrorCodes.BudgetExhausted, Message = $"The {dimension} budget is exhausted ({description}).", Field = "budget", Stage = Stage },
+            FailureKind.BudgetExhaustion,
+            Stage,
+            "budget.exhausted:" + dimension);
+        await context.Evidence.WriteAsync(
+            context.NewRecord(Stage, EvidenceKinds.BudgetExhausted, StageOutcome.Failed, timeProvider.GetUtcNow(), TimeSpan.Zero, null, dimension.ToString(), ["budget.exhausted:" + dimension], new Dictionary<string, string> { ["usage"] = description }),
+            EvidenceDurability.Acknowledged,
+            cancellationToken).ConfigureAwait(false);
+    }
+
     private async ValueTask ExecuteAsync(RequestContext context, PlannedCall call, decimal price, CancellationToken cancellationToken)
     {
         var descriptor = call.Descriptor!;
-        var tool = call.Tool!;
         var started = timeProvider.GetTimestamp();
         var startedAt = timeProvider.GetUtcNow();
         using var activity = context.Telemetry.StartTool(call);
@@ -106,147 +128,258 @@ internal sealed class ToolExecutionStage : IRequestStage
         var scope = context.Request.IdempotencyKey ?? context.RequestId;
         var operationKey = OperationKeys.Derive(context.TenantId, scope, descriptor, call.EffectiveArguments);
         call.OperationKey = operationKey;
-        var sideEffecting = descriptor.SideEffect > SideEffectClass.Read;
-        var ledgered = sideEffecting || descriptor.Idempotency.Kind == IdempotencyKind.OperationKey;
-        var executedCall = call.Call with { Arguments = call.EffectiveArguments };
+        var ledgered = descriptor.SideEffect > SideEffectClass.Read || descriptor.Idempotency.Kind == IdempotencyKind.OperationKey;
 
-        if (ledgered && !await ClaimOperationAsync(context, call, tool, executedCall, operationKey, cancellationToken).ConfigureAwait(false))
-        {
-            await RecordAsync(context, call, startedAt, timeProvider.GetElapsedTime(started), activity, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        SideEffectEntry? saga = null;
-        if (sideEffecting)
-        {
-            // Saga: the compensation is registered before the step runs; the start is durable before the side effect.
-            saga = new SideEffectEntry
-            {
-                CallId = call.Call.CallId,
-                ToolName = descriptor.Name,
-                ToolVersion = descriptor.Version,
-                SideEffect = descriptor.SideEffect,
-                OperationKey = operationKey,
-                Call = executedCall,
-                Compensable = descriptor.Compensation is not null,
-            };
-            context.SideEffects.Entries.Add(saga);
-            await context.Evidence.WriteAsync(
-                context.NewRecord(Stage, EvidenceKinds.ToolStarted, StageOutcome.Completed, startedAt, TimeSpan.Zero, activity?.SpanId.ToHexString(), "started", [],
-                    new Dictionary<string, string>(StringComparer.Ordinal) { ["call.id"] = call.Call.CallId, ["tool.name"] = descriptor.Name, ["operation.key"] = operationKey, ["side_effect"] = descriptor.SideEffect.ToString() },
-                    versions: context.Versions with { Tool = descriptor.Name + "@" + descriptor.Version }),
-                EvidenceDurability.Durable,
-                cancellationToken).ConfigureAwait(false);
-        }
-
-        SecretValue? credential = null;
-        if (descriptor.AuthReference is { } reference)
-        {
-            try
-            {
-                credential = await secrets!.ResolveAsync(new SecretRequest { Reference = reference, TenantId = context.TenantId, ToolName = descriptor.Name, RequestId = context.RequestId }, cancellationToken).ConfigureAwait(false);
-                context.Redactor.Track(credential);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                call.Outcome = ToolCallOutcome.Failed;
-                call.ReasonCodes.Add("credential.unavailable");
-                call.Result = ToolResult.Failure($"The credential '{reference}' could not be resolved.");
-                await AbandonAsync(context, saga, ledgered, operationKey, cancellationToken).ConfigureAwait(false);
-                await RecordAsync(context, call, startedAt, timeProvider.GetElapsedTime(started), activity, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-        }
-
-        var limiter = registry?.GetLimiter(descriptor.Name);
-        if (limiter is not null)
-        {
-            await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        ToolResult? result;
-        var timedOut = false;
+        // One execution per operation key at a time in this process: a concurrent duplicate waits, then finds the result.
+        OperationCoordinator.Lease? lease = null;
         try
         {
-            (result, timedOut) = await RunWithRetriesAsync(context, call, tool, executedCall, operationKey, credential, cancellationToken).ConfigureAwait(false);
+            if (ledgered)
+            {
+                lease = await AcquireLeaseAsync(context, call, operationKey, cancellationToken).ConfigureAwait(false);
+                if (!await ClaimOperationAsync(context, call, operationKey, cancellationToken).ConfigureAwait(false))
+                {
+                    await RecordAsync(context, call, startedAt, timeProvider.GetElapsedTime(started), activity, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            await RunClaimedAsync(context, call, operationKey, ledgered, price, startedAt, activity, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            limiter?.Release();
-        }
-
-        call.Result = result;
-        if (timedOut)
-        {
-            call.Outcome = ToolCallOutcome.TimedOut;
-            call.ReasonCodes.Add("tool.timeout");
-
-            // Without a status query nobody knows whether the effect happened: the ledger entry stays started (in doubt).
-            if (saga is not null)
-            {
-                saga.State = SideEffectState.Executed;
-                saga.CompensationDetail = "outcome unknown after timeout";
-            }
-        }
-        else
-        {
-            switch (result!.Status)
-            {
-                case ToolResultStatus.Succeeded or ToolResultStatus.Pending:
-                    call.Outcome = ToolCallOutcome.Succeeded;
-                    if (result.Status == ToolResultStatus.Pending)
-                    {
-                        call.ReasonCodes.Add("tool.pending");
-                    }
-
-                    if (ledgered)
-                    {
-                        await ledger.CompleteAsync(context.TenantId, operationKey, result, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    if (saga is not null)
-                    {
-                        saga.State = SideEffectState.Executed;
-                        saga.Result = result;
-                        saga.ChangedResources = result.ChangedResources;
-                    }
-
-                    break;
-                case ToolResultStatus.Partial:
-                    call.Outcome = ToolCallOutcome.Failed;
-                    call.ReasonCodes.Add("tool.partial");
-                    if (ledgered)
-                    {
-                        await ledger.CompleteAsync(context.TenantId, operationKey, result, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    if (saga is not null)
-                    {
-                        saga.State = SideEffectState.Executed;
-                        saga.Result = result;
-                        saga.ChangedResources = result.ChangedResources;
-                    }
-
-                    break;
-                default:
-                    call.Outcome = ToolCallOutcome.Failed;
-                    call.ReasonCodes.Add("tool.failed");
-                    await AbandonAsync(context, saga, ledgered, operationKey, cancellationToken).ConfigureAwait(false);
-                    break;
-            }
-        }
-
-        if (call.Outcome is ToolCallOutcome.Succeeded)
-        {
-            context.Budget.ToolCalls++;
-            context.Budget.Cost += price;
+            lease?.Dispose();
         }
 
         await RecordAsync(context, call, startedAt, timeProvider.GetElapsedTime(started), activity, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Claims the operation key; returns false when the call must not run (duplicate, or in doubt and unreconcilable).</summary>
-    private async ValueTask<bool> ClaimOperationAsync(RequestContext context, PlannedCall call, AgentTool tool, ToolCall executedCall, string operationKey, CancellationToken cancellationToken)
+    private async ValueTask RunClaimedAsync(RequestContext context, PlannedCall call, string operationKey, bool ledgered, decimal price, DateTimeOffset startedAt, Activity? activity, CancellationToken cancellationToken)
+    {
+        var descriptor = call.Descriptor!;
+        var tool = call.Tool!;
+        var executedCall = call.Call with { Arguments = call.EffectiveArguments };
+        SideEffectEntry? saga = null;
+        SecretValue? credential = null;
+        var invoked = false;
+        try
+        {
+            if (descriptor.SideEffect > SideEffectClass.Read)
+            {
+                // Saga: the compensation is registered before the step runs; the start is durable before the side effect.
+                saga = new SideEffectEntry
+                {
+                    CallId = call.Call.CallId,
+                    ToolName = descriptor.Name,
+                    ToolVersion = descriptor.Version,
+                    SideEffect = descriptor.SideEffect,
+                    OperationKey = operationKey,
+                    Call = executedCall,
+                    Compensable = descriptor.Compensation is not null,
+                };
+                context.SideEffects.Entries.Add(saga);
+                await context.Evidence.WriteAsync(
+                    context.NewRecord(Stage, EvidenceKinds.ToolStarted, StageOutcome.Completed, startedAt, TimeSpan.Zero, activity?.SpanId.ToHexString(), "started", [],
+                        new Dictionary<string, string>(StringComparer.Ordinal) { ["call.id"] = call.Call.CallId, ["tool.name"] = descriptor.Name, ["operation.key"] = operationKey, ["side_effect"] = descriptor.SideEffect.ToString() },
+                        versions: context.Versions with { Tool = descriptor.Name + "@" + descriptor.Version }),
+                    EvidenceDurability.Durable,
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            if (descriptor.AuthReference is { } reference)
+            {
+                credential = await ResolveCredentialAsync(context, call, reference, cancellationToken).ConfigureAwait(false);
+                if (credential is null)
+                {
+                    await ForgetAsync(context, saga, ledgered, operationKey).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            var limiter = registry?.GetLimiter(descriptor.Name);
+            if (limiter is not null)
+            {
+                await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            RunOutcome run;
+            try
+            {
+                invoked = true;
+                run = await RunWithRetriesAsync(context, call, tool, executedCall, operationKey, credential, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                limiter?.Release();
+            }
+
+            await ConcludeAsync(context, call, run, saga, ledgered, operationKey, price).ConfigureAwait(false);
+        }
+        catch (Exception) when (!invoked)
+        {
+            // Nothing ran (evidence outage, cancellation, limiter wait): the operation provably took no effect.
+            await ForgetAsync(context, saga, ledgered, operationKey).ConfigureAwait(false);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled while the tool ran: its effect is unknown. The ledger keeps the start (in doubt) and recovery
+            // compensates or reports it; a retry of the request reconciles through the status query.
+            if (saga is not null)
+            {
+                saga.State = SideEffectState.Executed;
+                saga.OutcomeUnknown = true;
+                saga.CompensationDetail = "outcome unknown after cancellation";
+            }
+
+            call.Outcome = ToolCallOutcome.NotAttempted;
+            call.ReasonCodes.Add("tool.cancelled");
+            throw;
+        }
+    }
+
+    private async ValueTask ConcludeAsync(RequestContext context, PlannedCall call, RunOutcome run, SideEffectEntry? saga, bool ledgered, string operationKey, decimal price)
+    {
+        // The redacted result is the only one anything downstream sees (ledger, saga, evidence, model, duplicates).
+        var result = run.Result is { } raw ? context.Redactor.Redact(raw) : null;
+        call.Result = result;
+        if (run.Unknown)
+        {
+            call.Outcome = run.TimedOut ? ToolCallOutcome.TimedOut : ToolCallOutcome.Failed;
+            call.ReasonCodes.Add(run.TimedOut ? "tool.timeout" : "tool.outcome_unknown");
+            call.Result = ToolResult.Failure(run.TimedOut ? "The tool timed out; whether it took effect is unknown, so it was not repeated." : "The tool failed; whether it took effect is unknown, so it was not repeated.");
+
+            // Nobody knows whether the effect happened: the ledger entry stays started (in doubt) and is never blindly rerun.
+            if (saga is not null)
+            {
+                saga.State = SideEffectState.Executed;
+                saga.OutcomeUnknown = true;
+                saga.CompensationDetail = run.TimedOut ? "outcome unknown after timeout" : "outcome unknown after an exception";
+            }
+
+            return;
+        }
+
+        switch (result!.Status)
+        {
+            case ToolResultStatus.Succeeded or ToolResultStatus.Pending:
+                call.Outcome = ToolCallOutcome.Succeeded;
+                if (result.Status == ToolResultStatus.Pending)
+                {
+                    call.ReasonCodes.Add("tool.pending");
+                }
+
+                MarkExecuted(saga, result);
+                await CompleteAsync(context, call, ledgered, operationKey, result).ConfigureAwait(false);
+                context.Budget.ToolCalls++;
+                context.Budget.Cost += price;
+                break;
+            case ToolResultStatus.Partial:
+                call.Outcome = ToolCallOutcome.Failed;
+                call.ReasonCodes.Add("tool.partial");
+                MarkExecuted(saga, result);
+                await CompleteAsync(context, call, ledgered, operationKey, result).ConfigureAwait(false);
+                context.Budget.ToolCalls++;
+                context.Budget.Cost += price;
+                break;
+            default:
+                call.Outcome = run.TimedOut ? ToolCallOutcome.TimedOut : ToolCallOutcome.Failed;
+                call.ReasonCodes.Add(run.TimedOut ? "tool.timeout" : "tool.failed");
+                await ForgetAsync(context, saga, ledgered, operationKey).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static void MarkExecuted(SideEffectEntry? saga, ToolResult result)
+    {
+        if (saga is not null)
+        {
+            saga.State = SideEffectState.Executed;
+            saga.Result = result;
+            saga.ChangedResources = result.ChangedResources;
+        }
+    }
+
+    private async ValueTask CompleteAsync(RequestContext context, PlannedCall call, bool ledgered, string operationKey, ToolResult result)
+    {
+        if (!ledgered)
+        {
+            return;
+        }
+
+        try
+        {
+            // Recorded even if the request was cancelled meanwhile: the effect happened and must never be repeated.
+            await ledger.CompleteAsync(context.TenantId, operationKey, result, context.GraceToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The start stays recorded, so a repeat reconciles through the status query instead of running again.
+            call.ReasonCodes.Add("ledger.record_failed:" + ex.GetType().Name);
+        }
+    }
+
+    /// <summary>Forgets a started operation that provably took no effect (so a later attempt may run it).</summary>
+    private async ValueTask ForgetAsync(RequestContext context, SideEffectEntry? saga, bool ledgered, string operationKey)
+    {
+        if (saga is not null)
+        {
+            saga.State = SideEffectState.NotExecuted;
+        }
+
+        if (ledgered)
+        {
+            try
+            {
+                await ledger.AbandonAsync(context.TenantId, operationKey, context.GraceToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Left in doubt: a repeat asks the status query (safe, if pessimistic).
+            }
+        }
+    }
+
+    private async ValueTask<SecretValue?> ResolveCredentialAsync(RequestContext context, PlannedCall call, string reference, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var credential = await secrets!.ResolveAsync(new SecretRequest { Reference = reference, TenantId = context.TenantId, ToolName = call.Call.ToolName, RequestId = context.RequestId }, cancellationToken).ConfigureAwait(false);
+            context.Redactor.Track(credential);
+            return credential;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            call.Outcome = ToolCallOutcome.Failed;
+            call.ReasonCodes.Add("credential.unavailable");
+            call.Result = ToolResult.Failure($"The credential '{reference}' could not be resolved.");
+            return null;
+        }
+    }
+
+    private async ValueTask<OperationCoordinator.Lease> AcquireLeaseAsync(RequestContext context, PlannedCall call, string operationKey, CancellationToken cancellationToken)
+    {
+        var waited = false;
+        while (true)
+        {
+            var lease = coordinator.TryAcquire(context.TenantId, operationKey, out var released);
+            if (lease is not null)
+            {
+                return lease;
+            }
+
+            if (!waited)
+            {
+                waited = true;
+                call.ReasonCodes.Add("operation.waited_for_duplicate");
+            }
+
+            await released!.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Claims the operation key; returns false when the call must not run (duplicate, in progress, or in doubt and unreconcilable).</summary>
+    private async ValueTask<bool> ClaimOperationAsync(RequestContext context, PlannedCall call, string operationKey, CancellationToken cancellationToken)
     {
         var claim = await ledger.TryStartAsync(context.TenantId, operationKey, call.Call.ToolName, context.RequestId, cancellationToken).ConfigureAwait(false);
         switch (claim.Status)
@@ -254,42 +387,29 @@ internal sealed class ToolExecutionStage : IRequestStage
             case OperationClaimStatus.Started:
                 return true;
             case OperationClaimStatus.Completed:
-                call.Outcome = ToolCallOutcome.Deduplicated;
-                call.Result = claim.Result;
-                call.ReasonCodes.Add("operation.already_completed");
+                Deduplicate(call, claim.Result ?? ToolResult.Success(default), "operation.already_completed");
                 return false;
         }
 
         // In doubt: started before without a recorded result. Reconcile through the status query; never blindly run again.
+        call.ReasonCodes.Add("operation.in_doubt");
         if (!call.Descriptor!.SupportsStatusQuery)
         {
             call.Outcome = ToolCallOutcome.Failed;
-            call.ReasonCodes.Add("operation.in_doubt");
             call.Result = ToolResult.Failure("An earlier attempt of this operation may have taken effect and its status cannot be queried; it was not repeated.");
             return false;
         }
 
-        ToolOperationStatus status;
-        try
-        {
-            status = await tool.QueryStatusAsync(new ToolStatusQuery { OperationKey = operationKey, Call = executedCall, Identity = context.Request.Identity }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            status = new ToolOperationStatus { State = OperationState.Unknown };
-        }
-
+        var status = await QueryStatusAsync(context, call, call.Tool!, operationKey, call.Call with { Arguments = call.EffectiveArguments }, cancellationToken).ConfigureAwait(false);
         switch (status.State)
         {
             case OperationState.Succeeded:
-                var result = status.Result ?? ToolResult.Success(default);
+                var result = context.Redactor.Redact(status.Result ?? ToolResult.Success(default));
                 await ledger.CompleteAsync(context.TenantId, operationKey, result, cancellationToken).ConfigureAwait(false);
-                call.Outcome = ToolCallOutcome.Deduplicated;
-                call.Result = result;
-                call.ReasonCodes.Add("operation.reconciled_succeeded");
+                Deduplicate(call, result, "operation.reconciled_succeeded");
                 return false;
-            case OperationState.NotFound or OperationState.Failed:
-                // The system of record shows no effect: the operation may run.
+            case OperationState.NotFound or OperationState.Failed when !await StarterMayBeRunningAsync(context, claim.StartedByRequestId, cancellationToken).ConfigureAwait(false):
+                // The system of record shows no effect and whoever started it has stopped: the operation may run.
                 await ledger.AbandonAsync(context.TenantId, operationKey, cancellationToken).ConfigureAwait(false);
                 var retry = await ledger.TryStartAsync(context.TenantId, operationKey, call.Call.ToolName, context.RequestId, cancellationToken).ConfigureAwait(false);
                 call.ReasonCodes.Add("operation.reconciled_not_found");
@@ -299,82 +419,119 @@ internal sealed class ToolExecutionStage : IRequestStage
                 }
 
                 call.Outcome = ToolCallOutcome.Failed;
-                call.ReasonCodes.Add("operation.in_doubt");
+                call.Result = ToolResult.Failure("Another attempt of this operation started meanwhile; it was not repeated.");
+                return false;
+            case OperationState.NotFound or OperationState.Failed:
+                call.Outcome = ToolCallOutcome.Failed;
+                call.ReasonCodes.Add("operation.in_progress");
+                call.Result = ToolResult.Failure("The same operation is being executed by another request; it was not repeated.");
                 return false;
             default:
                 call.Outcome = ToolCallOutcome.Failed;
-                call.ReasonCodes.Add(status.State == OperationState.Pending ? "operation.pending" : "operation.in_doubt");
+                call.ReasonCodes.Add(status.State == OperationState.Pending ? "operation.pending" : "operation.status_unknown");
                 call.Result = ToolResult.Failure("An earlier attempt of this operation is still in progress or its status is unknown; it was not repeated.");
                 return false;
         }
     }
 
-    private async ValueTask<(ToolResult? Result, bool TimedOut)> RunWithRetriesAsync(RequestContext context, PlannedCall call, AgentTool tool, ToolCall executedCall, string operationKey, SecretValue? credential, CancellationToken cancellationToken)
+    /// <summary>Whether the request that started an in-doubt operation may still be executing it (then it is not ours to reconcile).</summary>
+    private async ValueTask<bool> StarterMayBeRunningAsync(RequestContext context, string? starter, CancellationToken cancellationToken)
+    {
+        if (starter is null || string.Equals(starter, context.RequestId, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        try
+        {
+            var entry = await journal.GetAsync(context.TenantId, starter, cancellationToken).ConfigureAwait(false);
+            return entry is { State: RequestState.Running };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return true;
+        }
+    }
+
+    private static void Deduplicate(PlannedCall call, ToolResult result, string reason)
+    {
+        call.Outcome = result.Status is ToolResultStatus.Failed ? ToolCallOutcome.Failed : ToolCallOutcome.Deduplicated;
+        call.Result = result;
+        call.ReasonCodes.Add(reason);
+    }
+
+    private async ValueTask<RunOutcome> RunWithRetriesAsync(RequestContext context, PlannedCall call, AgentTool tool, ToolCall executedCall, string operationKey, SecretValue? credential, CancellationToken cancellationToken)
     {
         var descriptor = call.Descriptor!;
-        var retriable = descriptor.Idempotency.Kind != IdempotencyKind.None || descriptor.SupportsStatusQuery;
+        var sideEffecting = descriptor.SideEffect > SideEffectClass.Read;
+        var idempotent = !sideEffecting || descriptor.Idempotency.Kind != IdempotencyKind.None;
         for (var attempt = 1; ; attempt++)
         {
             call.Attempts = attempt;
             var timedOut = false;
+            var threw = false;
             ToolResult? result = null;
-            using var timeout = new CancellationTokenSource(descriptor.Timeout, timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            try
+            using (var timeout = new CancellationTokenSource(descriptor.Timeout, timeProvider))
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
             {
-                result = await tool.InvokeAsync(
-                    new ToolInvocation
-                    {
-                        Call = executedCall,
-                        OperationKey = operationKey,
-                        RequestId = context.RequestId,
-                        Identity = context.Request.Identity,
-                        Attempt = attempt,
-                        Credential = credential,
-                        Services = services,
-                    },
-                    linked.Token).ConfigureAwait(false) ?? ToolResult.Failure("The tool returned no result.");
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                timedOut = true;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // Exception isolation: the tool's failure is a result, never the runtime's crash; only the type is kept.
-                result = ToolResult.Failure($"The tool failed ({ex.GetType().Name}).");
-                call.ReasonCodes.Add("tool.exception:" + ex.GetType().Name);
+                try
+                {
+                    result = await tool.InvokeAsync(
+                        new ToolInvocation
+                        {
+                            Call = executedCall,
+                            OperationKey = operationKey,
+                            RequestId = context.RequestId,
+                            Identity = context.Request.Identity,
+                            Attempt = attempt,
+                            Credential = credential,
+                            Services = services,
+                        },
+                        linked.Token).ConfigureAwait(false) ?? ToolResult.Failure("The tool returned no result.");
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    timedOut = true;
+                    result = ToolResult.Failure("The tool did not finish within its timeout.");
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // Exception isolation: the tool's failure is a result, never the runtime's crash; only the type is kept.
+                    threw = true;
+                    call.ReasonCodes.Add("tool.exception:" + ex.GetType().Name);
+                    result = ToolResult.Failure($"The tool failed ({ex.GetType().Name}).");
+                }
             }
 
-            if (timedOut && descriptor.SupportsStatusQuery)
+            // A timeout or an exception of a side-effecting tool leaves the effect unknown: ask the system of record first.
+            var unknown = sideEffecting && (timedOut || threw);
+            if (unknown && descriptor.SupportsStatusQuery)
             {
-                // Ask the system of record before deciding anything: the effect may have happened.
-                var status = await SafeQueryAsync(tool, operationKey, executedCall, context, cancellationToken).ConfigureAwait(false);
+                var status = await QueryStatusAsync(context, call, tool, operationKey, executedCall, cancellationToken).ConfigureAwait(false);
                 if (status.State == OperationState.Succeeded)
                 {
                     call.ReasonCodes.Add("operation.reconciled_succeeded");
-                    return (status.Result ?? ToolResult.Success(default), false);
+                    return new RunOutcome(status.Result ?? ToolResult.Success(default), false, false);
                 }
 
-                if (status.State is not (OperationState.NotFound or OperationState.Failed))
+                if (status.State is OperationState.NotFound or OperationState.Failed)
                 {
-                    return (null, true);
+                    unknown = false;
+                    call.ReasonCodes.Add("operation.reconciled_not_found");
                 }
             }
 
-            var failed = timedOut || result!.Status == ToolResultStatus.Failed;
-            if (!failed)
+            if (!timedOut && result!.Status != ToolResultStatus.Failed)
             {
-                return (result, false);
+                return new RunOutcome(result, false, false);
             }
 
-            // After a timeout, retry only if the status query ruled the effect out, or the operation is idempotent and the
-            // policy allows retrying timeouts.
-            var timeoutRetrySafe = !timedOut || descriptor.SupportsStatusQuery || (descriptor.Retry.RetryOnTimeout && descriptor.Idempotency.Kind != IdempotencyKind.None);
-            var mayRetry = attempt < descriptor.Retry.MaxAttempts && retriable && timeoutRetrySafe && context.Budget.CanRetry;
-            if (!mayRetry)
+            // Retry only when repeating is harmless — the effect is ruled out or the operation is idempotent — and, after a
+            // timeout, only when the tool allows retrying timeouts; always within the request's retry budget.
+            var safe = (!timedOut || descriptor.Retry.RetryOnTimeout) && (!unknown || idempotent);
+            if (attempt >= descriptor.Retry.MaxAttempts || !safe || !context.Budget.CanRetry)
             {
-                return (result, timedOut);
+                return new RunOutcome(result, timedOut, unknown);
             }
 
             context.Budget.Retries++;
@@ -387,28 +544,19 @@ internal sealed class ToolExecutionStage : IRequestStage
         }
     }
 
-    private static async ValueTask<ToolOperationStatus> SafeQueryAsync(AgentTool tool, string operationKey, ToolCall call, RequestContext context, CancellationToken cancellationToken)
+    private async ValueTask<ToolOperationStatus> QueryStatusAsync(RequestContext context, PlannedCall call, AgentTool tool, string operationKey, ToolCall executedCall, CancellationToken cancellationToken)
     {
         try
         {
-            return await tool.QueryStatusAsync(new ToolStatusQuery { OperationKey = operationKey, Call = call, Identity = context.Request.Identity }, cancellationToken).ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(call.Descriptor!.Timeout, timeProvider);
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            return await tool.QueryStatusAsync(new ToolStatusQuery { OperationKey = operationKey, Call = executedCall, Identity = context.Request.Identity }, bounded.Token).ConfigureAwait(false)
+                ?? new ToolOperationStatus { State = OperationState.Unknown };
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            call.ReasonCodes.Add("operation.status_query_failed:" + ex.GetType().Name);
             return new ToolOperationStatus { State = OperationState.Unknown };
-        }
-    }
-
-    private async ValueTask AbandonAsync(RequestContext context, SideEffectEntry? saga, bool ledgered, string operationKey, CancellationToken cancellationToken)
-    {
-        if (saga is not null)
-        {
-            saga.State = SideEffectState.NotExecuted;
-        }
-
-        if (ledgered)
-        {
-            await ledger.AbandonAsync(context.TenantId, operationKey, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -434,7 +582,7 @@ internal sealed class ToolExecutionStage : IRequestStage
         {
             context.Hasher.Digest("tool.arguments", call.EffectiveArguments.GetRawText(), context.Classification, context.Redactor),
         };
-        if (call.Result?.Output is { } output)
+        if (call.Result?.Output is { ValueKind: not System.Text.Json.JsonValueKind.Undefined } output)
         {
             payloads.Add(context.Hasher.Digest("tool.result", output.GetRawText(), descriptor.OutputClassification.Combine(call.Result.Classification), context.Redactor));
         }
@@ -453,4 +601,7 @@ internal sealed class ToolExecutionStage : IRequestStage
             cancellationToken).ConfigureAwait(false);
         context.Emit(new Events.ToolCallCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), CallId = call.Call.CallId, ToolName = descriptor.Name, Outcome = call.Outcome ?? ToolCallOutcome.Failed, Duration = duration });
     }
+
+    /// <summary>How a call's attempts ended: the last result, whether the last attempt timed out, and whether its effect is unknown.</summary>
+    private readonly record struct RunOutcome(ToolResult? Result, bool TimedOut, bool Unknown);
 }

@@ -57,7 +57,7 @@ internal sealed class ToolPlanningStage : IRequestStage
             {
                 planned.Descriptor = tool.Descriptor;
                 planned.Tool = tool;
-                var validation = validator.Validate(tool.Descriptor.InputSchema, call.Arguments);
+                var validation = validator.ValidateInput(tool.Descriptor, call.Arguments);
                 if (!validation.IsValid)
                 {
                     planned.ValidationErrors = validation.Errors;

@@ -45,7 +45,7 @@ internal sealed class ValidationStage : IRequestStage
         var invalidResults = 0;
         foreach (var call in turn.Calls)
         {
-            if (call.Outcome is ToolCallOutcome.Succeeded && call.Result is { } result)
+            if (call.Outcome is ToolCallOutcome.Succeeded or ToolCallOutcome.Deduplicated && call.Result is { } result)
             {
                 var errors = await ValidateResultAsync(call, result, cancellationToken).ConfigureAwait(false);
                 if (errors.Count > 0)
@@ -124,7 +124,7 @@ internal sealed class ValidationStage : IRequestStage
     {
         var errors = new List<string>();
         var descriptor = call.Descriptor!;
-        if (descriptor.OutputSchema is { } schema && result.Status == ToolResultStatus.Succeeded)
+        if (descriptor.OutputSchema is not null && result.Status == ToolResultStatus.Succeeded)
         {
             var output = result.Output ?? default;
             if (output.ValueKind == JsonValueKind.Undefined)
@@ -133,7 +133,7 @@ internal sealed class ValidationStage : IRequestStage
             }
             else
             {
-                errors.AddRange(validator.Validate(schema, output).Errors);
+                errors.AddRange(validator.ValidateOutput(descriptor, output).Errors);
             }
         }
 
