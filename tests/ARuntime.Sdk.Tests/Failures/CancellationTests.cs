@@ -205,7 +205,7 @@ public sealed class CancellationTests
             o.Name = name;
             o.PermissionClass = sideEffect > SideEffectClass.Read ? "kit.write" : "kit.read";
             o.SideEffect = sideEffect;
-            if (sideEffect > SideEffectClass.Read)
+            if (sideEffect == SideEffectClass.ReversibleWrite)
             {
                 o.Compensate = (_, _) => ValueTask.FromResult(CompensationResult.Done);
             }
