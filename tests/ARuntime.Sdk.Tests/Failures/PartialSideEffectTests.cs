@@ -71,9 +71,10 @@ public sealed class PartialSideEffectTests
         var compensation = harness.Evidence.Kind(result, EvidenceKinds.Compensation).Single();
         Assert.Multiple(() =>
         {
-            // Partial while an effect remains; once every earlier effect is undone the request may report a clean failure.
-            Assert.That(result.Status, Is.AnyOf(AgentRunStatus.Partial, AgentRunStatus.Failed));
-            Assert.That(result.Error!.Code, Is.AnyOf(AgentErrorCodes.PartialSideEffect, AgentErrorCodes.ToolFailed));
+            // Every earlier effect was undone, so no partial state remains: a clean, explained failure.
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Failed));
+            Assert.That(result.Error!.Code, Is.EqualTo(AgentErrorCodes.ToolFailed));
+            Assert.That(result.Error.Message, Does.Contain("Every earlier side effect of the request was compensated."));
             Assert.That(result.Answer, Is.Null);
             Assert.That(charges.Value, Is.EqualTo(1), "a failed side effect is not blindly retried");
             Assert.That(compensations.Value, Is.EqualTo(1));
@@ -100,7 +101,8 @@ public sealed class PartialSideEffectTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial));
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial), "an effect remains: the caller sees a partial state");
+            Assert.That(result.Error!.Code, Is.EqualTo(AgentErrorCodes.PartialSideEffect));
             Assert.That(result.Uncertainty, Has.Some.Contains("Side effects remain that could not be undone: message:ana"));
             Assert.That(harness.Evidence.Kind(result, EvidenceKinds.Compensation).Single().Decision, Is.EqualTo("not_compensable"));
             Assert.That(sent.Value, Is.EqualTo(1));
