@@ -23,6 +23,7 @@ namespace ARuntime.Sdk.Evidence;
 internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable, IDisposable
 {
     private const int MaxListedSequences = 64;
+    private static readonly (string Tenant, string Request) OverflowKey = ("_runtime", "_evidence_outage");
     private readonly Queue<(EvidenceRecord Record, EvidenceDurability Durability)> backlog = new();
     private readonly HashSet<string> pendingIds = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Tenant, string Request), Gap> gaps = [];
@@ -212,8 +213,23 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable,
             var key = (record.TenantId, record.RequestId);
             if (!gaps.TryGetValue(key, out var gap))
             {
-                gap = new Gap(record, now);
-                gaps[key] = gap;
+                if (gaps.Count >= Math.Max(1, capacity))
+                {
+                    // Bounded bookkeeping too: beyond the limit, further requests share one runtime-level gap record.
+                    key = OverflowKey;
+                    if (!gaps.TryGetValue(key, out gap))
+                    {
+                        gap = new Gap(OverflowRecord(record, now), now);
+                        gaps[key] = gap;
+                    }
+
+                    gap.Requests++;
+                }
+                else
+                {
+                    gap = new Gap(record, now);
+                    gaps[key] = gap;
+                }
             }
 
             gap.Note(record.Sequence);
@@ -245,6 +261,20 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable,
 
         return status;
     }
+
+    /// <summary>The runtime-level gap record's first record: no request, no tenant data, only the flags in force.</summary>
+    private static EvidenceRecord OverflowRecord(EvidenceRecord trigger, DateTimeOffset now) => new()
+    {
+        RecordId = Ids.NewRecordId(now),
+        RequestId = OverflowKey.Request,
+        TenantId = OverflowKey.Tenant,
+        Sequence = 0,
+        Stage = LifecycleStage.EvidencePersistence,
+        Kind = EvidenceKinds.Gap,
+        Outcome = StageOutcome.Failed,
+        Timestamp = now,
+        Flags = trigger.Flags,
+    };
 
     private void UpdateCounts()
     {
@@ -314,7 +344,7 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable,
                 backlog.Dequeue();
                 pendingIds.Remove(next.Record.RecordId);
                 UpdateCounts();
-                if (gaps.TryGetValue((next.Record.TenantId, next.Record.RequestId), out var gap))
+                if (gaps.TryGetValue((next.Record.TenantId, next.Record.RequestId), out var gap) || gaps.TryGetValue(OverflowKey, out gap))
                 {
                     gap.Reconciled++;
                 }
@@ -369,6 +399,9 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable,
 
         public int Dropped { get; set; }
 
+        /// <summary>Gets or sets how many requests share this gap (the runtime-level overflow gap only).</summary>
+        public int Requests { get; set; }
+
         public int FirstSequence { get; private set; } = int.MaxValue;
 
         public int LastSequence { get; private set; } = int.MinValue;
@@ -400,6 +433,11 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable,
                 ["outage_started_at"] = startedAt.ToString("O", CultureInfo.InvariantCulture),
                 ["reconciled_at"] = now.ToString("O", CultureInfo.InvariantCulture),
             };
+            if (Requests > 0)
+            {
+                attributes["requests"] = Requests.ToString(CultureInfo.InvariantCulture);
+            }
+
             if (lost)
             {
                 attributes["dropped_sequences"] = string.Join(',', dropped.Select(s => s.ToString(CultureInfo.InvariantCulture)));
