@@ -39,6 +39,12 @@ public static class EvidenceKinds
     /// <summary>A budget dimension ran out.</summary>
     public const string BudgetExhausted = "budget.exhausted";
 
+    /// <summary>An approver extended an exhausted budget.</summary>
+    public const string BudgetExtended = "budget.extended";
+
+    /// <summary>The request's budget use: every counter against its limit, and how the request ended.</summary>
+    public const string BudgetUsage = "budget.usage";
+
     /// <summary>A failure-model row was detected.</summary>
     public const string Incident = "incident";
 

@@ -60,6 +60,9 @@ internal sealed class RequestContext
     /// <summary>Gets or sets the absolute deadline in force: the earlier of the request's deadline and its wall-time budget.</summary>
     public DateTimeOffset? EffectiveDeadline { get; set; }
 
+    /// <summary>Gets or sets whether <see cref="EffectiveDeadline"/> is the wall-time budget (rather than the caller's absolute deadline).</summary>
+    public bool DeadlineFromWallBudget { get; set; }
+
     /// <summary>Gets or sets the caller's token (only the caller's cancellation, not the deadline).</summary>
     public CancellationToken CallerToken { get; set; }
 
