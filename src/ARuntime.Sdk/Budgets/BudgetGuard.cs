@@ -225,7 +225,7 @@ internal sealed class BudgetGuard
         await WriteAsync(context, stage, dimension, "pause_for_extension", StageOutcome.Paused, cancellationToken).ConfigureAwait(false);
         await context.Evidence.WriteAsync(
             context.NewRecord(stage, EvidenceKinds.ApprovalRequested, StageOutcome.Paused, now, TimeSpan.Zero, null, "pending", ticket.ReasonCodes,
-                new Dictionary<string, string>(StringComparer.Ordinal)
+                new AttributeMap()
                 {
                     ["approval.id"] = ticket.ApprovalId,
                     ["approval.kind"] = ticket.Kind.ToString(),
@@ -297,11 +297,11 @@ internal sealed class BudgetGuard
     }
 
     /// <summary>Returns every counter with its limit (for evidence): <c>used/limit</c>, the limit empty when unlimited.</summary>
-    internal Dictionary<string, string> Usage(RequestContext context)
+    internal AttributeMap Usage(RequestContext context)
     {
         var ledger = context.Budget;
         var wall = WallTime(context);
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var attributes = new AttributeMap();
         foreach (var dimension in Enum.GetValues<BudgetDimension>())
         {
             var used = ledger.Used(dimension, wall);

@@ -57,9 +57,6 @@ public static class EvidenceKinds
     /// <summary>A request repeated under an idempotency key.</summary>
     public const string Duplicate = "request.duplicate";
 
-    /// <summary>An evaluation score.</summary>
-    public const string Evaluation = "evaluation.score";
-
     /// <summary>A request found interrupted on restart.</summary>
     public const string Interrupted = "request.interrupted";
 }

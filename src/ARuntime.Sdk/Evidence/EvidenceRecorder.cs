@@ -11,7 +11,7 @@ namespace ARuntime.Sdk.Evidence;
 internal sealed class EvidenceRecorder
 {
     private readonly EvidenceBuffer buffer;
-    private readonly List<EvidenceRecord> written = [];
+    private readonly List<EvidenceRecord> written = new(32);
     private readonly List<string> bufferedIds = [];
 
     public EvidenceRecorder(IEvidenceSink sink, IReadOnlyList<string> flags, int maxBuffered, int nextSequence = 1)

@@ -255,7 +255,10 @@ internal sealed class LifecyclePipeline
         var started = timeProvider.GetTimestamp();
         var startedAt = timeProvider.GetUtcNow();
         using var activity = context.Telemetry.StartStage(stage.Stage, startedAt);
-        context.Emit(new StageStartedEvent { RequestId = context.RequestId, Timestamp = startedAt, Stage = stage.Stage });
+        if (context.Events is not null)
+        {
+            context.Emit(new StageStartedEvent { RequestId = context.RequestId, Timestamp = startedAt, Stage = stage.Stage });
+        }
 
         StageResult result;
         try
@@ -317,7 +320,10 @@ internal sealed class LifecyclePipeline
             Log.StageEnded(logger, context.RequestId, stage.Stage, result.Outcome, duration.TotalMilliseconds);
         }
 
-        context.Emit(new StageCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), Stage = stage.Stage, Outcome = result.Outcome, Duration = duration });
+        if (context.Events is not null)
+        {
+            context.Emit(new StageCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), Stage = stage.Stage, Outcome = result.Outcome, Duration = duration });
+        }
     }
 
     private async ValueTask<StageResult> DeadlineAsync(RequestContext context, LifecycleStage stage)

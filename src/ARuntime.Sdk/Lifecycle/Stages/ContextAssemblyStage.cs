@@ -80,7 +80,7 @@ internal sealed class ContextAssemblyStage : IRequestStage
         var now = timeProvider.GetUtcNow();
         foreach (var report in assembled.Reports)
         {
-            var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+            var attributes = new AttributeMap()
             {
                 ["source"] = report.Source,
                 ["returned"] = report.Returned.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -43,17 +43,13 @@ internal sealed class EvidencePersistenceStage : IRequestStage
             cancellationToken).ConfigureAwait(false);
 
         var records = context.Evidence.Records;
-        var chain = new byte[32];
-        foreach (var record in records)
-        {
-            chain = SHA256.HashData([.. chain, .. Encoding.UTF8.GetBytes(record.RecordId)]);
-        }
+        var chain = ChainDigest(records);
 
         var manifest = context.NewRecord(Stage, EvidenceKinds.Manifest, StageOutcome.Completed, timeProvider.GetUtcNow(), TimeSpan.Zero, null, "records=" + records.Count, [],
-            new Dictionary<string, string>(StringComparer.Ordinal)
+            new AttributeMap()
             {
                 ["records"] = records.Count.ToString(CultureInfo.InvariantCulture),
-                ["chain.sha256"] = Convert.ToHexStringLower(chain),
+                ["records.sha256"] = chain,
                 ["status"] = context.FinalStatus.ToString(),
             });
         await context.Evidence.WriteAsync(manifest, EvidenceDurability.Acknowledged, cancellationToken).ConfigureAwait(false);
@@ -87,5 +83,39 @@ internal sealed class EvidencePersistenceStage : IRequestStage
                 .With("buffered", context.Evidence.BufferedCount)
                 .With("dropped", context.Evidence.DroppedCount);
         }
+    }
+
+    /// <summary>
+    /// The manifest's digest of the request's records: SHA-256 over each record id in write order, each followed by a line
+    /// feed (UTF-8); see docs/evidence-format.md. A missing, extra or reordered record changes it.
+    /// </summary>
+    internal static string ChainDigest(IReadOnlyList<EvidenceRecord> records)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256);
+        try
+        {
+            foreach (var record in records)
+            {
+                var needed = Encoding.UTF8.GetMaxByteCount(record.RecordId.Length) + 1;
+                if (buffer.Length < needed)
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(needed);
+                }
+
+                var length = Encoding.UTF8.GetBytes(record.RecordId, buffer);
+                buffer[length] = (byte)'\n';
+                hash.AppendData(buffer, 0, length + 1);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return Convert.ToHexStringLower(digest);
     }
 }

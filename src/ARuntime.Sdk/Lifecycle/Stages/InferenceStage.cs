@@ -56,7 +56,7 @@ internal sealed class InferenceStage : IRequestStage
         if (context.TurnCount == 1)
         {
             context.UsesEnvelope = ResponseEnvelope.IsRequired(context.OfferedTools, context.Request.Output);
-            context.ResponseFormat = ResponseEnvelope.Build(context.OfferedTools, context.Request.Output);
+            context.ResponseFormat = ResponseFormatFor(context.OfferedTools, context.Request.Output);
         }
 
         var messages = BuildMessages(context);
@@ -88,7 +88,7 @@ internal sealed class InferenceStage : IRequestStage
             var callMaxTokens = maxTokens;
             if (costLimited)
             {
-                flattened ??= Flatten(messages);
+                flattened ??= PayloadHasher.Flatten(messages);
                 var promptTokens = EstimateTokens(engine, flattened);
                 var affordable = context.Budget.AffordableGeneratedTokens(deployment.Pricing, promptTokens, route?.MaxCostPerCall);
                 if (affordable is { } tokens)
@@ -130,7 +130,7 @@ internal sealed class InferenceStage : IRequestStage
                         .With("tokens.generated", result.Usage.GeneratedTokens)
                         .With("stop_reason", result.StopReason.ToString())
                         .WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name))
-                        .WithPayload(context.Hasher.Digest("prompt", flattened ?? Flatten(messages), context.Classification, context.Redactor))
+                        .WithPayload(flattened is null ? context.Hasher.DigestConversation("prompt", messages, context.Classification, context.Redactor) : context.Hasher.Digest("prompt", flattened, context.Classification, context.Redactor))
                         .WithPayload(context.Hasher.Digest("completion", result.Text, context.Classification, context.Redactor));
                 }
 
@@ -323,7 +323,7 @@ internal sealed class InferenceStage : IRequestStage
         DateTimeOffset startedAt, TimeSpan duration, Activity? activity, CancellationToken cancellationToken)
     {
         var deployment = candidate.Deployment;
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+        var attributes = new AttributeMap()
         {
             ["deployment"] = deployment.Name,
             ["provider"] = deployment.Provider,
@@ -368,16 +368,15 @@ internal sealed class InferenceStage : IRequestStage
     private List<AgentMessage> BuildMessages(RequestContext context)
     {
         var task = context.Request.Task;
-        var messages = new List<AgentMessage>(task.History.Count + context.Transcript.Count + 2)
-        {
-            AgentMessage.System(PromptBuilder.BuildSystemMessage(
-                task.Instructions ?? defaultInstructions,
-                context.UsesEnvelope,
-                context.OfferedTools.Count > 0,
-                context.Request.Output,
-                context.ContextItems,
-                context.UnavailableContext)),
-        };
+        // Built once per request: instructions, protocol and assembled context do not change between turns.
+        context.SystemMessage ??= AgentMessage.System(PromptBuilder.BuildSystemMessage(
+            task.Instructions ?? defaultInstructions,
+            context.UsesEnvelope,
+            context.OfferedTools.Count > 0,
+            context.Request.Output,
+            context.ContextItems,
+            context.UnavailableContext));
+        var messages = new List<AgentMessage>(task.History.Count + context.Transcript.Count + 2) { context.SystemMessage };
         messages.AddRange(task.History);
         messages.Add(new AgentMessage { Role = MessageRole.User, Content = task.Prompt, Classification = task.Classification });
         messages.AddRange(context.Transcript);
@@ -390,14 +389,44 @@ internal sealed class InferenceStage : IRequestStage
 
     private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } value && value < b ? value : b;
 
-    private static string Flatten(List<AgentMessage> messages)
+    /// <summary>
+    /// The reply envelope for a set of offered tools and an output contract, cached: requests of one runtime offer the same
+    /// few tool sets, and tool names identify descriptors within a runtime.
+    /// </summary>
+    private InferenceResponseFormat ResponseFormatFor(IReadOnlyList<ToolDescriptor> tools, OutputContract? output)
     {
-        var builder = new StringBuilder();
-        foreach (var message in messages)
+        if (!ResponseEnvelope.IsRequired(tools, output))
         {
-            builder.Append(message.Role).Append(": ").Append(message.Content).Append('\n');
+            return InferenceResponseFormat.Text;
         }
 
-        return builder.ToString();
+        var key = new StringBuilder();
+        foreach (var tool in tools)
+        {
+            key.Append(tool.Name).Append('@').Append(tool.Version).Append('\n');
+        }
+
+        if (output is not null)
+        {
+            key.Append('\u0001').Append(output.Schema.GetRawText());
+        }
+
+        var text = key.ToString();
+        if (formats.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+
+        var built = ResponseEnvelope.Build(tools, output);
+        if (formats.Count >= MaxCachedFormats)
+        {
+            formats.Clear();
+        }
+
+        formats[text] = built;
+        return built;
     }
+
+    private const int MaxCachedFormats = 256;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, InferenceResponseFormat> formats = new(StringComparer.Ordinal);
 }
