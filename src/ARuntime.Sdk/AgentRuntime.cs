@@ -265,7 +265,7 @@ internal sealed class AgentRuntime : IAgentRuntime
             TenantId = ticket.TenantId,
             Sequence = 0,
             Stage = LifecycleStage.HumanApproval,
-            Kind = "approval.refused",
+            Kind = EvidenceKinds.ApprovalRefused,
             Outcome = StageOutcome.Rejected,
             Decision = error.Code,
             ReasonCodes = [error.Code],

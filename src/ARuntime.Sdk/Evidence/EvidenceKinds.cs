@@ -54,8 +54,8 @@ public static class EvidenceKinds
     /// <summary>Records were lost or delayed by an evidence outage.</summary>
     public const string Gap = "evidence.gap";
 
-    /// <summary>A request repeated under an idempotency key.</summary>
-    public const string Duplicate = "request.duplicate";
+    /// <summary>An approval decision was refused (approver not permitted, changes not allowed); outside the request's sequence.</summary>
+    public const string ApprovalRefused = "approval.refused";
 
     /// <summary>A request found interrupted on restart.</summary>
     public const string Interrupted = "request.interrupted";
