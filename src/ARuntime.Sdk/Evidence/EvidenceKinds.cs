@@ -1,6 +1,6 @@
 namespace ARuntime.Sdk.Evidence;
 
-/// <summary>The values of <see cref="Contracts.EvidenceRecord.Kind"/> the runtime writes; see docs/evidence-format.md.</summary>
+/// <summary>The values of <see cref="Contracts.EvidenceRecord.Kind"/> the runtime writes; see docs/evidence-records.md.</summary>
 public static class EvidenceKinds
 {
     /// <summary>One execution of a lifecycle stage (every stage writes one per execution).</summary>
