@@ -87,7 +87,7 @@ internal sealed class EvidencePersistenceStage : IRequestStage
 
     /// <summary>
     /// The manifest's digest of the request's records: SHA-256 over each record id in write order, each followed by a line
-    /// feed (UTF-8); see docs/evidence-format.md. A missing, extra or reordered record changes it.
+    /// feed (UTF-8); see docs/evidence-records.md. A missing, extra or reordered record changes it.
     /// </summary>
     internal static string ChainDigest(IReadOnlyList<EvidenceRecord> records)
     {
