@@ -18,6 +18,11 @@ public static class EngineSetup
     public static void Configure(ARuntimeBuilder builder, QuickStartOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (LlamaSharpSetup.TryConfigure(builder, options))
+        {
+            return;
+        }
+
         builder.AddEngine(Deployment, new ScriptedInferenceEngine(
             ScriptedReply.CallTool("get_order_status", new { orderId = "A-1001" }).WithUsage(180, 14),
             ScriptedReply.CallTool("refund_order", new { orderId = "A-1001", amount = 42.50m }).WithUsage(240, 18),

@@ -1,6 +1,6 @@
 // ARuntime.Sdk QuickStart: a template to copy. It composes the runtime with dependency injection, registers two typed tools
 // (a read-only lookup and a refund with a compensation), allows refunds up to 100 EUR by policy, and runs one request through
-// all sixteen lifecycle stages. Run it:  dotnet run --project samples/QuickStart  [-- --json] [--otel-console]
+// all sixteen lifecycle stages. Run it:  dotnet run --project samples/QuickStart  [-- --json] [--otel-console] [--model PATH.gguf]
 using ARuntime.Sdk;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
@@ -56,6 +56,7 @@ EngineSetup.Configure(builder, options);
 var evidenceFacts = EvidenceSetup.Configure(builder, options);
 
 await using var provider = services.BuildServiceProvider();
+await LlamaSharpSetup.LoadAsync(provider, options);
 var runtime = provider.GetRequiredService<IAgentRuntime>();
 
 var request = new RuntimeRequest

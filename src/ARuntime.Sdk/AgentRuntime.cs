@@ -19,7 +19,7 @@ namespace ARuntime.Sdk;
 internal sealed class AgentRuntime : IAgentRuntime
 {
     private readonly LifecyclePipeline pipeline;
-    private readonly IEvidenceSink evidence;
+    private readonly EvidenceBuffer evidence;
     private readonly IToolRegistry tools;
     private readonly IApprovalStore approvals;
     private readonly IRequestJournal journal;
@@ -29,13 +29,15 @@ internal sealed class AgentRuntime : IAgentRuntime
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
     private readonly Lazy<Task> recovery;
+    private readonly InterruptedRequestRecovery interrupted;
 
     public AgentRuntime(
         LifecyclePipeline pipeline,
-        IEvidenceSink evidence,
+        EvidenceBuffer evidence,
         IToolRegistry tools,
         IApprovalStore approvals,
         IRequestJournal journal,
+        InterruptedRequestRecovery interrupted,
         IOptions<ARuntimeOptions> options,
         TimeProvider timeProvider,
         RuntimeLogging logging)
@@ -45,6 +47,7 @@ internal sealed class AgentRuntime : IAgentRuntime
         this.tools = tools;
         this.approvals = approvals;
         this.journal = journal;
+        this.interrupted = interrupted;
         this.options = options.Value;
         this.timeProvider = timeProvider;
         logger = logging.CreateLogger<AgentRuntime>();
@@ -235,6 +238,12 @@ internal sealed class AgentRuntime : IAgentRuntime
 
     private AgentError? ValidateChangedArguments(ApprovalTicket ticket, ApprovalDecision decision)
     {
+        if (ticket.Kind == ApprovalKind.BudgetExtension)
+        {
+            // Checked before the approval is claimed, so a bad limit leaves the request waiting for a valid decision.
+            return BudgetExtensionTicket.Validate(ticket, decision, out _);
+        }
+
         if (decision.Verdict != ApprovalVerdict.ApproveWithChanges || !tools.TryGetTool(ticket.ToolName, out var tool))
         {
             return null;
@@ -256,7 +265,7 @@ internal sealed class AgentRuntime : IAgentRuntime
             TenantId = ticket.TenantId,
             Sequence = 0,
             Stage = LifecycleStage.HumanApproval,
-            Kind = "approval.refused",
+            Kind = EvidenceKinds.ApprovalRefused,
             Outcome = StageOutcome.Rejected,
             Decision = error.Code,
             ReasonCodes = [error.Code],
@@ -290,35 +299,12 @@ internal sealed class AgentRuntime : IAgentRuntime
     {
         try
         {
-            await foreach (var entry in journal.ListRunningAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                Log.RequestInterrupted(logger, entry.RequestId, entry.Stage);
-                var now = timeProvider.GetUtcNow();
-                await evidence.WriteAsync(
-                    new EvidenceRecord
-                    {
-                        RecordId = Ids.NewRecordId(now),
-                        RequestId = entry.RequestId,
-                        TenantId = entry.TenantId,
-                        Sequence = 0,
-                        Stage = LifecycleStage.IncidentRecovery,
-                        Kind = EvidenceKinds.Interrupted,
-                        Outcome = StageOutcome.Failed,
-                        Decision = "interrupted",
-                        ReasonCodes = ["process.stopped"],
-                        Timestamp = now,
-                        ActorId = entry.ActorId,
-                        Attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["last.stage"] = entry.Stage?.ToString() ?? string.Empty, ["started_at"] = entry.StartedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
-                        Flags = flags,
-                    },
-                    EvidenceDurability.Durable,
-                    CancellationToken.None).ConfigureAwait(false);
-                await journal.UpsertAsync(entry with { State = RequestState.Interrupted, FinalStatus = AgentRunStatus.Interrupted, UpdatedAt = now }, CancellationToken.None).ConfigureAwait(false);
-            }
+            await interrupted.RecoverAsync(flags, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is EvidenceWriteException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Recovery is retried by the next process start; requests keep running meanwhile.
+            // Recovery must never make the runtime unusable (every call awaits it): it is retried by the next process start.
+            Log.RecoveryFailed(logger, ex.GetType().Name);
         }
     }
 }

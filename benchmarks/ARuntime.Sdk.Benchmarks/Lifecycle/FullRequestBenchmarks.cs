@@ -32,7 +32,7 @@ public class FullRequestBenchmarks
                 t.PermissionClass = "orders.read";
                 t.SideEffect = SideEffectClass.Read;
             })
-            .UseEvidenceSink(_ => new InMemoryEvidenceStore(maxRecordsPerTenant: 100_000));
+            .UseEvidenceSink(_ => new InMemoryEvidenceStore(maxRecordsPerTenant: 10_000));
         provider = services.BuildServiceProvider();
         runtime = provider.GetRequiredService<IAgentRuntime>();
         request = new RuntimeRequest

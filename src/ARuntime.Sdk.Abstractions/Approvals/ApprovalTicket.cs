@@ -21,6 +21,13 @@ public sealed record ApprovalTicket
     /// <summary>Gets the ids of the principals who delegated to the requester (none of them may approve when a distinct approver is required).</summary>
     public IReadOnlyList<string> DelegatedBy { get; init; } = [];
 
+    /// <summary>
+    /// Gets what the approval is for: a tool call (the default), or extending a budget the request exhausted. For a budget
+    /// extension <see cref="ToolName"/> is <c>aruntime.budget_extension</c> and <see cref="Arguments"/> holds the dimension,
+    /// the use, the limit and the proposed limit; approving with changes sets <c>{"limit": …}</c>.
+    /// </summary>
+    public ApprovalKind Kind { get; init; } = ApprovalKind.ToolCall;
+
     /// <summary>Gets the call id.</summary>
     public required string CallId { get; init; }
 

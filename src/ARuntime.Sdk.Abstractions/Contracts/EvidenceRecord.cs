@@ -25,7 +25,7 @@ public sealed record EvidenceRecord : IVersionedContract
     /// <summary>Gets the lifecycle stage that wrote the record.</summary>
     public required LifecycleStage Stage { get; init; }
 
-    /// <summary>Gets the record kind (for example <c>stage</c>, <c>admission.rejected</c>, <c>policy.decision</c>, <c>tool.call</c>); see docs/evidence-format.md.</summary>
+    /// <summary>Gets the record kind (for example <c>stage</c>, <c>inference.attempt</c>, <c>policy.decision</c>, <c>tool.call</c>); see docs/evidence-records.md.</summary>
     public required string Kind { get; init; }
 
     /// <summary>Gets how the stage or action ended.</summary>
@@ -72,7 +72,7 @@ public sealed record EvidenceRecord : IVersionedContract
 
     /// <summary>
     /// Gets flags describing how the record was produced or stored (for example <c>degraded</c>, <c>volatile-storage</c>,
-    /// <c>plaintext-storage</c>, <c>raw-content</c>); see docs/evidence-format.md.
+    /// <c>plaintext-storage</c>, <c>raw-content</c>); see docs/evidence-records.md.
     /// </summary>
     public IReadOnlyList<string> Flags { get; init; } = [];
 

@@ -29,7 +29,11 @@ public sealed record PolicyContext
     /// <summary>Gets the tool, for tool-call actions.</summary>
     public ToolDescriptor? Tool { get; init; }
 
-    /// <summary>Gets the (typed, schema-valid) arguments, for tool-call actions.</summary>
+    /// <summary>
+    /// Gets the action's typed details: the (schema-valid) arguments, for tool-call actions;
+    /// <c>{"dimension", "used", "limit", "proposedLimit"}</c> for <see cref="PolicyAction.BudgetExtension"/>; and
+    /// <c>{"source", "fallbackFor"}</c> for <see cref="PolicyAction.ContextSource"/>.
+    /// </summary>
     public JsonElement? Arguments { get; init; }
 
     /// <summary>Gets the deployment name, for route actions.</summary>

@@ -23,6 +23,12 @@ public sealed record RequestJournalEntry
     /// <summary>Gets the last stage recorded.</summary>
     public LifecycleStage? Stage { get; init; }
 
+    /// <summary>
+    /// Gets the idempotency key the request holds, if any: when a process stops while the request runs, recovery records the
+    /// interrupted result under it so that a retry with the same key is answered, not left "in progress" forever.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
+
     /// <summary>Gets the pending approval id, when paused.</summary>
     public string? ApprovalId { get; init; }
 

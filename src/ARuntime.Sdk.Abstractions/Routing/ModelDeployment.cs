@@ -26,6 +26,13 @@ public sealed record ModelDeployment
     /// <summary>Gets the timeout of one inference call on this deployment.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Gets the latency the host expects of one inference call on this deployment (for example its measured p95), or
+    /// <see langword="null"/> when unknown. A route with <see cref="Contracts.ModelRoute.MaxLatency"/> excludes deployments
+    /// whose expected latency exceeds it; a deployment with an unknown latency stays eligible and is held to the limit by a timeout.
+    /// </summary>
+    public TimeSpan? ExpectedLatency { get; init; }
+
     /// <summary>Gets the most sensitive data the deployment may receive.</summary>
     public Sensitivity MaxDataSensitivity { get; init; } = Sensitivity.Restricted;
 }

@@ -11,6 +11,7 @@ internal sealed class RequestLimiter : IDisposable
 {
     private readonly SemaphoreSlim running;
     private readonly int maxQueued;
+    private readonly List<(int Count, TaskCompletionSource Signal)> queueWaiters = [];
     private int queued;
 
     public RequestLimiter(IOptions<ARuntimeOptions> options)
@@ -31,11 +32,14 @@ internal sealed class RequestLimiter : IDisposable
             return new Slot(running);
         }
 
-        if (Interlocked.Increment(ref queued) > maxQueued)
+        var position = Interlocked.Increment(ref queued);
+        if (position > maxQueued)
         {
             Interlocked.Decrement(ref queued);
             return null;
         }
+
+        SignalQueued(position);
 
         try
         {
@@ -45,6 +49,37 @@ internal sealed class RequestLimiter : IDisposable
         finally
         {
             Interlocked.Decrement(ref queued);
+        }
+    }
+
+    /// <summary>Completes when at least <paramref name="count"/> requests wait for a slot (lets tests order events without sleeping).</summary>
+    internal Task WhenQueuedAsync(int count)
+    {
+        lock (queueWaiters)
+        {
+            if (Queued >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            queueWaiters.Add((count, signal));
+            return signal.Task;
+        }
+    }
+
+    private void SignalQueued(int position)
+    {
+        lock (queueWaiters)
+        {
+            for (var i = queueWaiters.Count - 1; i >= 0; i--)
+            {
+                if (position >= queueWaiters[i].Count)
+                {
+                    queueWaiters[i].Signal.TrySetResult();
+                    queueWaiters.RemoveAt(i);
+                }
+            }
         }
     }
 

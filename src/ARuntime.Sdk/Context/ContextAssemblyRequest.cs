@@ -1,6 +1,7 @@
 using ARuntime.Sdk.Authority;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Inference;
+using ARuntime.Sdk.Risk;
 
 namespace ARuntime.Sdk.Context;
 
@@ -16,9 +17,12 @@ public sealed record ContextAssemblyRequest
     /// <summary>Gets the resolved authority.</summary>
     public required AuthorityGrant Authority { get; init; }
 
+    /// <summary>Gets the request's risk assessment (for policy decisions about sources).</summary>
+    public RiskAssessment Risk { get; init; } = RiskAssessment.Low;
+
     /// <summary>Gets the current time.</summary>
     public required DateTimeOffset Now { get; init; }
 
-    /// <summary>Gets the tokenizer of the preferred deployment, when it offers one; otherwise tokens are estimated.</summary>
+    /// <summary>Gets the tokenizer of the deployment the request is routed to first, when it offers one; otherwise tokens are estimated.</summary>
     public ITokenCounter? TokenCounter { get; init; }
 }

@@ -15,6 +15,15 @@ public sealed class ContextOptions
     /// <summary>Gets or sets the default maximum number of items per source.</summary>
     public int DefaultMaxItems { get; set; } = 8;
 
-    /// <summary>Gets the approved fallback source for each source name (used when the source fails).</summary>
+    /// <summary>
+    /// Gets or sets the freshness rule applied when a context request sets no <c>MaxAge</c>: items last updated longer ago
+    /// are excluded. <see langword="null"/> (the default) accepts items of any age.
+    /// </summary>
+    public TimeSpan? DefaultMaxAge { get; set; }
+
+    /// <summary>
+    /// Gets the approved fallback source for each source name: asked when the source fails (after its retries) or returns
+    /// nothing usable (empty, stale, out of scope). The fallback is itself subject to policy (<c>PolicyAction.ContextSource</c>).
+    /// </summary>
     public IDictionary<string, string> FallbackSources { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

@@ -1,23 +1,33 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Json;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Memory;
+using ARuntime.Sdk.Policy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace ARuntime.Sdk.Context;
 
 /// <summary>
-/// The default context assembler. For each requested source: fetch with a timeout and bounded retries, then the approved
-/// fallback source; keep only items of the request's tenant and scopes, fresh enough, no more sensitive than the authority
-/// allows, within the item limit and the token budget. Memory is searched when the request's memory policy allows reading.
+/// The default context assembler, following the "context retrieval failure" row: for each requested source, ask policy
+/// (<see cref="PolicyAction.ContextSource"/>), fetch with a timeout and bounded retries (a failure — exception or timeout — is
+/// retried; an empty answer is an answer and is not), then, when nothing usable came back, the host's approved fallback
+/// source (configured in <see cref="ContextOptions.FallbackSources"/> and itself permitted by policy). Items are kept only
+/// when they belong to the request's tenant and scopes (no scopes: the tenant's default scope only), are fresh enough, are no more sensitive than the authority allows,
+/// and fit the item limit and the token budget (counted with the routed model's tokenizer when there is one). Memory is
+/// searched when the request's memory policy allows reading. Nothing is ever invented: what could not be retrieved is
+/// reported as unavailable, with the reason.
 /// </summary>
 public sealed class DefaultContextAssembler : IContextAssembler
 {
     /// <summary>The name under which memory items are reported.</summary>
     public const string MemorySourceName = "memory";
 
+    private const string PolicyRuntimeVersion = "runtime/1";
     private readonly Dictionary<string, IContextSource> sources = new(StringComparer.Ordinal);
     private readonly IMemoryStore? memory;
+    private readonly IPolicyEngine? policy;
     private readonly ContextOptions options;
     private readonly TimeProvider timeProvider;
 
@@ -25,20 +35,30 @@ public sealed class DefaultContextAssembler : IContextAssembler
     /// <param name="sources">The registered sources.</param>
     /// <param name="options">The runtime options.</param>
     /// <param name="timeProvider">The time provider (timeouts).</param>
-    /// <param name="services">Resolves the optional memory store.</param>
+    /// <param name="services">Resolves the optional memory store and the policy engine.</param>
     public DefaultContextAssembler(IEnumerable<IContextSource> sources, IOptions<ARuntimeOptions> options, TimeProvider timeProvider, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(services);
         foreach (var source in sources)
         {
-            this.sources[source.Name] = source;
+            if (string.IsNullOrWhiteSpace(source.Name))
+            {
+                throw new ArgumentException($"Context source {source.GetType().Name} has no name.", nameof(sources));
+            }
+
+            if (!this.sources.TryAdd(source.Name, source))
+            {
+                throw new ArgumentException($"Context source '{source.Name}' is registered twice.", nameof(sources));
+            }
         }
 
         this.options = options.Value.Context;
         this.timeProvider = timeProvider;
         memory = services.GetService<IMemoryStore>();
+        policy = services.GetService<IPolicyEngine>();
     }
 
     /// <inheritdoc />
@@ -61,16 +81,17 @@ public sealed class DefaultContextAssembler : IContextAssembler
         {
             var (report, kept) = await FetchAsync(request, contextRequest, cancellationToken).ConfigureAwait(false);
             var taken = TakeWithinBudget(kept, request, ref tokens, out var overBudget);
+            report = report with { Kept = taken.Count };
             if (overBudget > 0)
             {
-                report = report with { Kept = taken.Count, ReasonCodes = [.. report.ReasonCodes, "context.over_budget"] };
+                report = report with { ReasonCodes = [.. report.ReasonCodes, "context.over_budget"] };
             }
 
             reports.Add(report);
             items.AddRange(taken);
             if (taken.Count == 0)
             {
-                unavailable[contextRequest.Source] = report.ReasonCodes.Count > 0 ? report.ReasonCodes[0] : "context.empty";
+                unavailable[contextRequest.Source] = PrimaryReason(report.ReasonCodes, overBudget > 0);
                 if (contextRequest.Required)
                 {
                     missingRequired.Add(contextRequest.Source);
@@ -84,19 +105,34 @@ public sealed class DefaultContextAssembler : IContextAssembler
             var taken = TakeWithinBudget(kept, request, ref tokens, out _);
             reports.Add(report with { Kept = taken.Count });
             items.AddRange(taken);
+
+            // Memory that could not be searched is missing context; memory that simply holds nothing relevant is not.
+            if (report.ReasonCodes.Any(r => r is "memory.search_failed" or "memory.timeout"))
+            {
+                unavailable[MemorySourceName] = report.ReasonCodes[0];
+            }
         }
 
         return new AssembledContext { Items = items, Unavailable = unavailable, MissingRequired = missingRequired, Reports = reports, Tokens = tokens };
     }
 
+    private static string PrimaryReason(IReadOnlyList<string> reasons, bool overBudget)
+    {
+        // The reason the model and the caller are told: the failure, not the bookkeeping around it.
+        foreach (var reason in reasons)
+        {
+            if (reason is not ("context.fallback_used" or "context.fallback_failed"))
+            {
+                return reason;
+            }
+        }
+
+        return overBudget ? "context.over_budget" : "context.empty";
+    }
+
     private async ValueTask<(ContextSourceReport Report, List<ContextItem> Kept)> FetchAsync(ContextAssemblyRequest request, ContextRequest contextRequest, CancellationToken cancellationToken)
     {
         var name = contextRequest.Source;
-        if (!sources.TryGetValue(name, out var source))
-        {
-            return (new ContextSourceReport { Source = name, ReasonCodes = ["context.source_unknown"] }, []);
-        }
-
         var query = new ContextQuery
         {
             RequestId = request.RequestId,
@@ -107,46 +143,129 @@ public sealed class DefaultContextAssembler : IContextAssembler
             Now = request.Now,
         };
 
-        var (result, attempts, failure) = await TryFetchAsync(source, query, cancellationToken).ConfigureAwait(false);
-        string? fallbackUsed = null;
-        if (result is null && options.FallbackSources.TryGetValue(name, out var fallbackName) && sources.TryGetValue(fallbackName, out var fallback))
-        {
-            var (fallbackResult, fallbackAttempts, _) = await TryFetchAsync(fallback, query, cancellationToken).ConfigureAwait(false);
-            attempts += fallbackAttempts;
-            if (fallbackResult is not null)
-            {
-                result = fallbackResult;
-                fallbackUsed = fallbackName;
-            }
-        }
-
-        if (result is null)
-        {
-            return (new ContextSourceReport { Source = name, Attempts = attempts, ReasonCodes = [failure ?? "context.failed"] }, []);
-        }
-
         var reasons = new List<string>();
-        var kept = Filter(result.Items, fallbackUsed ?? name, request, contextRequest, reasons);
-        if (fallbackUsed is not null)
+        var attempts = 0;
+        var (kept, returned, indexVersion) = await TrySourceAsync(name, null, request, contextRequest, query, reasons, cancellationToken).ConfigureAwait(false);
+        attempts += returned.Attempts;
+        string? fallbackUsed = null;
+        if (kept.Count == 0 && options.FallbackSources.TryGetValue(name, out var fallbackName))
         {
-            reasons.Insert(0, "context.fallback_used");
-        }
-
-        if (result.Items.Count == 0)
-        {
-            reasons.Add("context.empty");
+            // The approved fallback: configured by the host, and itself permitted by policy, asked only when the source gave nothing usable.
+            var fallbackReasons = new List<string>();
+            var (fallbackKept, fallbackReturned, fallbackIndex) = await TrySourceAsync(fallbackName, name, request, contextRequest, query, fallbackReasons, cancellationToken).ConfigureAwait(false);
+            attempts += fallbackReturned.Attempts;
+            if (fallbackKept.Count > 0)
+            {
+                fallbackUsed = fallbackName;
+                kept = fallbackKept;
+                indexVersion = fallbackIndex;
+                reasons.Add("context.fallback_used");
+                returned = (returned.Count + fallbackReturned.Count, attempts);
+            }
+            else
+            {
+                reasons.Add("context.fallback_failed");
+                reasons.AddRange(fallbackReasons.Select(r => "fallback:" + r));
+            }
         }
 
         return (new ContextSourceReport
         {
             Source = name,
-            Returned = result.Items.Count,
+            Returned = returned.Count,
             Kept = kept.Count,
             Attempts = attempts,
             FallbackUsed = fallbackUsed,
             ReasonCodes = reasons,
-            IndexVersion = result.IndexVersion,
+            IndexVersion = indexVersion,
         }, kept);
+    }
+
+    /// <summary>Asks one source (after policy), retrying failures; returns the items kept after filtering.</summary>
+    private async ValueTask<(List<ContextItem> Kept, (int Count, int Attempts) Returned, string? IndexVersion)> TrySourceAsync(
+        string name, string? fallbackFor, ContextAssemblyRequest request, ContextRequest contextRequest, ContextQuery query, List<string> reasons, CancellationToken cancellationToken)
+    {
+        if (!sources.TryGetValue(name, out var source))
+        {
+            reasons.Add("context.source_unknown");
+            return ([], (0, 0), null);
+        }
+
+        var denial = await CheckPolicyAsync(name, fallbackFor, request, cancellationToken).ConfigureAwait(false);
+        if (denial is not null)
+        {
+            reasons.Add(denial);
+            return ([], (0, 0), null);
+        }
+
+        var (result, attempts, failure) = await TryFetchAsync(source, query, cancellationToken).ConfigureAwait(false);
+        if (result is null)
+        {
+            reasons.Add(failure ?? "context.source_error");
+            return ([], (0, attempts), null);
+        }
+
+        var kept = Filter(result.Items, name, request, contextRequest, reasons);
+        if (result.Items.Count == 0)
+        {
+            reasons.Add("context.empty");
+        }
+
+        return (kept, (result.Items.Count, attempts), result.IndexVersion);
+    }
+
+    private async ValueTask<string?> CheckPolicyAsync(string source, string? fallbackFor, ContextAssemblyRequest request, CancellationToken cancellationToken)
+    {
+        if (policy is null)
+        {
+            return null;
+        }
+
+        PolicyDecision decision;
+        try
+        {
+            decision = await policy.EvaluateAsync(
+                new PolicyContext
+                {
+                    Action = PolicyAction.ContextSource,
+                    RequestId = request.RequestId,
+                    Identity = request.Request.Identity,
+                    Authority = request.Authority,
+                    Risk = request.Risk,
+                    Now = request.Now,
+                    Arguments = SourceArguments(source, fallbackFor),
+                    Classification = request.Request.Classification,
+                    Tags = request.Request.Tags,
+                    TaskKind = request.Request.Task.Kind,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Fail closed: a source the policy cannot decide about is not read.
+            decision = PolicyDecision.Deny(PolicyRuntimeVersion, "The policy could not be evaluated.", "policy.error");
+        }
+
+        return decision.Permits ? null : "context.policy_denied";
+    }
+
+    private static JsonElement SourceArguments(string source, string? fallbackFor)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("source", source);
+            if (fallbackFor is not null)
+            {
+                writer.WriteString("fallbackFor", fallbackFor);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
     }
 
     private async ValueTask<(ContextSourceResult? Result, int Attempts, string? Failure)> TryFetchAsync(IContextSource source, ContextQuery query, CancellationToken cancellationToken)
@@ -160,7 +279,13 @@ public sealed class DefaultContextAssembler : IContextAssembler
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             try
             {
-                return (await source.FetchAsync(query, linked.Token).ConfigureAwait(false), attempts, null);
+                var result = await source.FetchAsync(query, linked.Token).ConfigureAwait(false);
+                if (result is not null)
+                {
+                    return (result, attempts, null);
+                }
+
+                failure = "context.source_error";
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -175,22 +300,27 @@ public sealed class DefaultContextAssembler : IContextAssembler
         return (null, attempts, failure);
     }
 
-    private static List<ContextItem> Filter(IReadOnlyList<ContextItem> items, string source, ContextAssemblyRequest request, ContextRequest contextRequest, List<string> reasons)
+    private List<ContextItem> Filter(IReadOnlyList<ContextItem> items, string source, ContextAssemblyRequest request, ContextRequest contextRequest, List<string> reasons)
     {
         var kept = new List<ContextItem>();
-        int crossTenant = 0, outOfScope = 0, stale = 0, tooSensitive = 0;
-        var max = contextRequest.MaxItems ?? int.MaxValue;
+        int invalid = 0, crossTenant = 0, outOfScope = 0, stale = 0, tooSensitive = 0;
+        var max = contextRequest.MaxItems ?? options.DefaultMaxItems;
+        var maxAge = contextRequest.MaxAge ?? options.DefaultMaxAge;
         foreach (var item in items)
         {
-            if (!string.Equals(item.TenantId, request.Request.Identity.TenantId, StringComparison.Ordinal))
+            if (item is null || string.IsNullOrEmpty(item.Id) || string.IsNullOrWhiteSpace(item.Content))
+            {
+                invalid++;
+            }
+            else if (!string.Equals(item.TenantId, request.Request.Identity.TenantId, StringComparison.Ordinal))
             {
                 crossTenant++;
             }
-            else if (contextRequest.Scopes.Count > 0 && (item.Scope is null || !contextRequest.Scopes.Contains(item.Scope, StringComparer.Ordinal)))
+            else if (contextRequest.Scopes.Count > 0 ? item.Scope is null || !contextRequest.Scopes.Contains(item.Scope, StringComparer.Ordinal) : item.Scope is not null)
             {
                 outOfScope++;
             }
-            else if (contextRequest.MaxAge is { } maxAge && request.Now - item.UpdatedAt > maxAge)
+            else if (maxAge is { } age && request.Now - item.UpdatedAt > age)
             {
                 stale++;
             }
@@ -200,8 +330,14 @@ public sealed class DefaultContextAssembler : IContextAssembler
             }
             else if (kept.Count < max)
             {
+                // Provenance: the item is reported under the source that actually returned it.
                 kept.Add(item.Source == source ? item : item with { Source = source });
             }
+        }
+
+        if (invalid > 0)
+        {
+            reasons.Add("context.invalid_items_dropped");
         }
 
         if (crossTenant > 0)
@@ -211,12 +347,12 @@ public sealed class DefaultContextAssembler : IContextAssembler
 
         if (outOfScope > 0)
         {
-            reasons.Add("context.out_of_scope_items_dropped");
+            reasons.Add(kept.Count == 0 ? "context.out_of_scope" : "context.out_of_scope_items_dropped");
         }
 
         if (stale > 0)
         {
-            reasons.Add(kept.Count == 0 && stale == items.Count ? "context.stale" : "context.stale_items_dropped");
+            reasons.Add(kept.Count == 0 ? "context.stale" : "context.stale_items_dropped");
         }
 
         if (tooSensitive > 0)
@@ -248,10 +384,14 @@ public sealed class DefaultContextAssembler : IContextAssembler
         };
 
         var kept = new List<ContextItem>();
+        var returned = 0;
+        using var timeout = new CancellationTokenSource(options.SourceTimeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await foreach (var item in memory.SearchAsync(new MemoryQuery { Scope = scope, Text = request.Request.Task.Prompt, Limit = options.DefaultMaxItems }, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in memory.SearchAsync(new MemoryQuery { Scope = scope, Text = request.Request.Task.Prompt, Limit = options.DefaultMaxItems }, linked.Token).ConfigureAwait(false))
             {
+                returned++;
                 if (item.Scope.TenantId == identity.TenantId && item.Classification.Sensitivity <= request.Authority.MaxDataSensitivity)
                 {
                     kept.Add(new ContextItem
@@ -267,12 +407,17 @@ public sealed class DefaultContextAssembler : IContextAssembler
                 }
             }
         }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return (new ContextSourceReport { Source = MemorySourceName, Returned = returned, Attempts = 1, ReasonCodes = ["memory.timeout"] }, []);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return (new ContextSourceReport { Source = MemorySourceName, Attempts = 1, ReasonCodes = ["memory.search_failed"] }, []);
+            return (new ContextSourceReport { Source = MemorySourceName, Returned = returned, Attempts = 1, ReasonCodes = ["memory.search_failed"] }, []);
         }
 
-        return (new ContextSourceReport { Source = MemorySourceName, Returned = kept.Count, Kept = kept.Count, Attempts = 1 }, kept);
+        IReadOnlyList<string> reasons = returned > kept.Count ? ["memory.items_dropped"] : [];
+        return (new ContextSourceReport { Source = MemorySourceName, Returned = returned, Kept = kept.Count, Attempts = 1, ReasonCodes = reasons }, kept);
     }
 
     private List<ContextItem> TakeWithinBudget(List<ContextItem> items, ContextAssemblyRequest request, ref int tokens, out int overBudget)
@@ -281,7 +426,7 @@ public sealed class DefaultContextAssembler : IContextAssembler
         overBudget = 0;
         foreach (var item in items)
         {
-            var cost = request.TokenCounter?.CountTokens(item.Content) ?? EstimateTokens(item.Content);
+            var cost = Count(request, item.Content);
             if (tokens + cost > options.MaxContextTokens)
             {
                 overBudget++;
@@ -293,6 +438,23 @@ public sealed class DefaultContextAssembler : IContextAssembler
         }
 
         return taken;
+    }
+
+    private static int Count(ContextAssemblyRequest request, string text)
+    {
+        if (request.TokenCounter is { } counter)
+        {
+            try
+            {
+                return counter.CountTokens(text);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A tokenizer that fails falls back to the estimate rather than failing the request.
+            }
+        }
+
+        return EstimateTokens(text);
     }
 
     /// <summary>A conservative estimate when no tokenizer is available: one token per three UTF-8 bytes, rounded up.</summary>

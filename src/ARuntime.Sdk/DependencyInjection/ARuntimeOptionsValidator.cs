@@ -44,6 +44,10 @@ internal sealed class ARuntimeOptionsValidator(IServiceProvider services) : IVal
         Require(options.Context.DefaultMaxItems > 0, "Context.DefaultMaxItems must be positive.");
         Require(options.Evidence.PayloadHashKey.IsEmpty || options.Evidence.PayloadHashKey.Length >= 32, "Evidence.PayloadHashKey must be at least 32 bytes (or empty for plain SHA-256).");
         Require(options.Evidence.MaxBufferedRecords >= 0, "Evidence.MaxBufferedRecords cannot be negative.");
+        Require(options.Evidence.ReconcileInterval is null || options.Evidence.ReconcileInterval > TimeSpan.Zero, "Evidence.ReconcileInterval must be positive (or null to retry only on writes and flushes).");
+        Require(options.Routing.MaxAttemptsPerDeployment >= 1, "Routing.MaxAttemptsPerDeployment must be at least 1.");
+        Require(options.Context.DefaultMaxAge is null || options.Context.DefaultMaxAge > TimeSpan.Zero, "Context.DefaultMaxAge must be positive (or null to accept items of any age).");
+        Require(options.Context.FallbackSources.All(f => !string.Equals(f.Key, f.Value, StringComparison.Ordinal)), "Context.FallbackSources cannot name a source as its own fallback.");
         Require(options.Idempotency.Retention > TimeSpan.Zero, "Idempotency.Retention must be positive.");
         Require(options.Approvals.DefaultExpiry > TimeSpan.Zero, "Approvals.DefaultExpiry must be positive.");
         Require(!string.IsNullOrWhiteSpace(options.Policy.Version), "Policy.Version must be set.");

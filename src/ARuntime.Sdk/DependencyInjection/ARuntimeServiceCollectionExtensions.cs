@@ -2,6 +2,7 @@ using ARuntime.Sdk;
 using ARuntime.Sdk.Admission;
 using ARuntime.Sdk.Approvals;
 using ARuntime.Sdk.Authority;
+using ARuntime.Sdk.Budgets;
 using ARuntime.Sdk.Context;
 using ARuntime.Sdk.DependencyInjection;
 using ARuntime.Sdk.Evidence;
@@ -88,12 +89,21 @@ public static class ARuntimeServiceCollectionExtensions
         services.TryAddSingleton<EvidencePersistenceStage>();
         services.TryAddSingleton<EvaluationStage>();
         services.TryAddSingleton<IncidentRecoveryStage>();
+        services.TryAddSingleton<BudgetGuard>();
+        services.TryAddSingleton<InterruptedRequestRecovery>();
+        // The process-wide evidence buffer ("trace persistence failure" row) around the host's sink, measured by telemetry.
+        services.TryAddSingleton(sp => new EvidenceBuffer(
+            sp.GetRequiredService<RuntimeTelemetry>().Instrument(sp.GetRequiredService<IEvidenceSink>()),
+            sp.GetRequiredService<IOptions<ARuntimeOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<RuntimeLogging>()));
+        services.TryAddSingleton<BudgetExtensionStage>();
         services.TryAddSingleton<LifecyclePipeline>();
         services.TryAddSingleton<IAgentRuntime>(sp =>
         {
             // Resolving the options validates them (also in hosts without ValidateOnStart).
             _ = sp.GetRequiredService<IOptions<ARuntimeOptions>>().Value;
-            return ActivatorUtilities.CreateInstance<AgentRuntime>(sp, sp.GetRequiredService<RuntimeTelemetry>().Instrument(sp.GetRequiredService<IEvidenceSink>()));
+            return ActivatorUtilities.CreateInstance<AgentRuntime>(sp);
         });
 
         return new ARuntimeBuilder(services);

@@ -1,6 +1,6 @@
 namespace ARuntime.Sdk.Evidence;
 
-/// <summary>The values of <see cref="Contracts.EvidenceRecord.Flags"/> the runtime writes; see docs/evidence-format.md.</summary>
+/// <summary>The values of <see cref="Contracts.EvidenceRecord.Flags"/> the runtime writes; see docs/evidence-records.md.</summary>
 public static class EvidenceFlags
 {
     /// <summary>The record was written while evidence ran degraded (an earlier write failed and was buffered).</summary>

@@ -1,6 +1,6 @@
 namespace ARuntime.Sdk.Evidence;
 
-/// <summary>The values of <see cref="Contracts.EvidenceRecord.Kind"/> the runtime writes; see docs/evidence-format.md.</summary>
+/// <summary>The values of <see cref="Contracts.EvidenceRecord.Kind"/> the runtime writes; see docs/evidence-records.md.</summary>
 public static class EvidenceKinds
 {
     /// <summary>One execution of a lifecycle stage (every stage writes one per execution).</summary>
@@ -39,6 +39,12 @@ public static class EvidenceKinds
     /// <summary>A budget dimension ran out.</summary>
     public const string BudgetExhausted = "budget.exhausted";
 
+    /// <summary>An approver extended an exhausted budget.</summary>
+    public const string BudgetExtended = "budget.extended";
+
+    /// <summary>The request's budget use: every counter against its limit, and how the request ended.</summary>
+    public const string BudgetUsage = "budget.usage";
+
     /// <summary>A failure-model row was detected.</summary>
     public const string Incident = "incident";
 
@@ -48,11 +54,8 @@ public static class EvidenceKinds
     /// <summary>Records were lost or delayed by an evidence outage.</summary>
     public const string Gap = "evidence.gap";
 
-    /// <summary>A request repeated under an idempotency key.</summary>
-    public const string Duplicate = "request.duplicate";
-
-    /// <summary>An evaluation score.</summary>
-    public const string Evaluation = "evaluation.score";
+    /// <summary>An approval decision was refused (approver not permitted, changes not allowed); outside the request's sequence.</summary>
+    public const string ApprovalRefused = "approval.refused";
 
     /// <summary>A request found interrupted on restart.</summary>
     public const string Interrupted = "request.interrupted";

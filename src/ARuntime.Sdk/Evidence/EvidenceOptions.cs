@@ -27,6 +27,15 @@ public sealed class EvidenceOptions
     /// </summary>
     public IList<string> AdditionalFlags { get; } = [];
 
-    /// <summary>Gets or sets the maximum number of records buffered in memory while the evidence store is failing (degraded mode).</summary>
+    /// <summary>
+    /// Gets or sets the maximum number of records buffered in memory, process-wide, while the evidence store is failing
+    /// (degraded mode). Beyond it records are lost, and the gap record written when the store recovers names them.
+    /// </summary>
     public int MaxBufferedRecords { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets how often buffered records are retried while the evidence store is failing (records are also retried on
+    /// every later write and flush). <see langword="null"/> retries only on writes and flushes.
+    /// </summary>
+    public TimeSpan? ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

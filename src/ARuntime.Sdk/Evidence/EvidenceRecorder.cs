@@ -3,22 +3,22 @@ using ARuntime.Sdk.Contracts;
 namespace ARuntime.Sdk.Evidence;
 
 /// <summary>
-/// Writes one request's evidence records: numbers them, fills the correlation fields every record carries, and applies the
-/// "trace persistence failure" row — a record that must be durable before the next step fails the request closed; any other
-/// record that cannot be written is buffered (bounded) and the request continues marked degraded.
+/// Writes one request's evidence records and applies the "trace persistence failure" row: a record that must be durable
+/// before the next step fails the request closed (<see cref="EvidenceRequiredException"/>); any other record the store
+/// cannot take is kept in the process-wide <see cref="EvidenceBuffer"/> (bounded) and the request continues marked
+/// degraded. The buffer writes the records — and a gap record — when the store recovers, even after the request returned.
 /// </summary>
 internal sealed class EvidenceRecorder
 {
-    private readonly IEvidenceSink sink;
-    private readonly List<EvidenceRecord> written = [];
-    private readonly List<EvidenceRecord> buffered = [];
-    private readonly int maxBuffered;
+    private readonly EvidenceBuffer buffer;
+    private readonly List<EvidenceRecord> written = new(32);
+    private readonly List<string> bufferedIds = [];
 
     public EvidenceRecorder(IEvidenceSink sink, IReadOnlyList<string> flags, int maxBuffered, int nextSequence = 1)
     {
-        this.sink = sink;
+        // The runtime passes its process-wide buffer; any other sink gets a buffer of its own (no timer: flushes reconcile).
+        buffer = sink as EvidenceBuffer ?? new EvidenceBuffer(sink, maxBuffered, null, TimeProvider.System);
         BaseFlags = flags;
-        this.maxBuffered = maxBuffered;
         NextSequence = nextSequence;
     }
 
@@ -33,13 +33,16 @@ internal sealed class EvidenceRecorder
     /// <summary>Gets whether a record could not be written and the request runs degraded.</summary>
     public bool Degraded { get; private set; }
 
-    /// <summary>Gets the number of records buffered after write failures and not yet persisted.</summary>
-    public int BufferedCount => buffered.Count;
+    /// <summary>Gets the number of this request's records still waiting for the store.</summary>
+    public int BufferedCount => bufferedIds.Count(buffer.IsPending);
 
-    /// <summary>Gets the number of records dropped because the buffer was full.</summary>
+    /// <summary>Gets the number of this request's records lost because the backlog was full.</summary>
     public int DroppedCount { get; private set; }
 
     public int AllocateSequence() => NextSequence++;
+
+    /// <summary>Marks the request degraded (for example when the store accepted records but could not make them durable).</summary>
+    public void MarkDegraded() => Degraded = true;
 
     /// <summary>Restores the records a paused run wrote (for evaluation of the resumed request).</summary>
     public void Restore(IEnumerable<EvidenceRecord> records, bool degraded)
@@ -52,45 +55,37 @@ internal sealed class EvidenceRecorder
     public async ValueTask WriteAsync(EvidenceRecord record, EvidenceDurability durability, CancellationToken cancellationToken)
     {
         written.Add(record);
-        try
+        var status = await buffer.WriteOrBufferAsync(record, durability, cancellationToken).ConfigureAwait(false);
+        if (status == EvidenceWriteStatus.Written)
         {
-            await sink.WriteAsync(record, durability, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Degraded = true;
-            Buffer(record);
-            if (durability is EvidenceDurability.Durable)
-            {
-                throw new EvidenceRequiredException(record.Stage, ex);
-            }
-        }
-    }
-
-    /// <summary>Retries buffered records and flushes; returns how many buffered records were persisted now.</summary>
-    public async ValueTask<int> ReconcileAndFlushAsync(CancellationToken cancellationToken)
-    {
-        var persisted = 0;
-        while (buffered.Count > 0)
-        {
-            var record = buffered[0];
-            await sink.WriteAsync(record, EvidenceDurability.Acknowledged, cancellationToken).ConfigureAwait(false);
-            buffered.RemoveAt(0);
-            persisted++;
-        }
-
-        await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return persisted;
-    }
-
-    private void Buffer(EvidenceRecord record)
-    {
-        if (buffered.Count >= maxBuffered)
-        {
-            DroppedCount++;
             return;
         }
 
-        buffered.Add(record);
+        Degraded = true;
+        if (status == EvidenceWriteStatus.Buffered)
+        {
+            bufferedIds.Add(record.RecordId);
+        }
+        else
+        {
+            DroppedCount++;
+        }
+
+        if (durability is EvidenceDurability.Durable)
+        {
+            throw new EvidenceRequiredException(record.Stage, new EvidenceWriteException("The evidence store did not make the record durable; it is " + (status == EvidenceWriteStatus.Buffered ? "buffered." : "lost (backlog full).")));
+        }
+    }
+
+    /// <summary>
+    /// Writes what the backlog holds and flushes; returns how many of this request's buffered records reached the store now.
+    /// Throws <see cref="EvidenceWriteException"/> when the store is still failing (the records stay buffered).
+    /// </summary>
+    public async ValueTask<int> ReconcileAndFlushAsync(CancellationToken cancellationToken)
+    {
+        var pending = BufferedCount;
+        await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        bufferedIds.Clear();
+        return pending;
     }
 }

@@ -38,4 +38,10 @@ public enum FailureKind
 
     /// <summary>The process stopped while the request ran.</summary>
     ProcessCrash = 11,
+
+    /// <summary>
+    /// A fault inside the runtime or a host component outside every row above (an unexpected exception); the request fails
+    /// closed with <c>runtime.internal</c> and the exception type (never its message or payload) in evidence.
+    /// </summary>
+    InternalFault = 12,
 }

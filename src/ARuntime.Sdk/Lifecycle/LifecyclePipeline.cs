@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ARuntime.Sdk.Approvals;
+using ARuntime.Sdk.Budgets;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Events;
 using ARuntime.Sdk.Evidence;
@@ -25,6 +26,8 @@ internal sealed class LifecyclePipeline
     private readonly IRequestStage[] preparation;
     private readonly IRequestStage[] loop;
     private readonly HumanApprovalStage approval;
+    private readonly BudgetExtensionStage budgetExtension;
+    private readonly BudgetGuard budgets;
     private readonly IRequestStage[] terminal;
     private readonly ResultBuilder results;
     private readonly IIdempotencyStore idempotency;
@@ -52,6 +55,8 @@ internal sealed class LifecyclePipeline
         EvidencePersistenceStage evidence,
         EvaluationStage evaluation,
         IncidentRecoveryStage recovery,
+        BudgetGuard budgets,
+        BudgetExtensionStage budgetExtension,
         ResultBuilder results,
         IIdempotencyStore idempotency,
         IApprovalStore approvals,
@@ -65,6 +70,8 @@ internal sealed class LifecyclePipeline
         preparation = [authority, risk, context, route];
         loop = [inference, planning, authorization, execution, validation, approval];
         this.approval = approval;
+        this.budgets = budgets;
+        this.budgetExtension = budgetExtension;
         terminal = [finalization, memory, evidence, evaluation, recovery];
         this.results = results;
         this.idempotency = idempotency;
@@ -123,9 +130,11 @@ internal sealed class LifecyclePipeline
     {
         var now = timeProvider.GetUtcNow();
         DateTimeOffset? deadline = context.Request.Deadline;
+        context.DeadlineFromWallBudget = false;
         if (wallLimit is { } wall && (deadline is null || now + wall < deadline))
         {
             deadline = now + wall;
+            context.DeadlineFromWallBudget = true;
         }
 
         context.EffectiveDeadline = deadline;
@@ -136,7 +145,9 @@ internal sealed class LifecyclePipeline
 
         if (resumed)
         {
-            await RunStageAsync(approval, context, token).ConfigureAwait(false);
+            // A budget-extension pause resumes through the budget's own approval stage; a tool-call pause through the usual one.
+            var resumeStage = context.PendingApproval?.Kind == ApprovalKind.BudgetExtension ? budgetExtension : (IRequestStage)approval;
+            await RunStageAsync(resumeStage, context, token).ConfigureAwait(false);
         }
         else
         {
@@ -163,7 +174,9 @@ internal sealed class LifecyclePipeline
             foreach (var stage in loop)
             {
                 await RunStageAsync(stage, context, token).ConfigureAwait(false);
-                if (context.Status is not null)
+
+                // A pause (a budget extension can pause before any loop stage) ends the pass like a terminal status.
+                if (context.Status is not null || context.PendingApproval is not null)
                 {
                     break;
                 }
@@ -242,23 +255,34 @@ internal sealed class LifecyclePipeline
         var started = timeProvider.GetTimestamp();
         var startedAt = timeProvider.GetUtcNow();
         using var activity = context.Telemetry.StartStage(stage.Stage, startedAt);
-        context.Emit(new StageStartedEvent { RequestId = context.RequestId, Timestamp = startedAt, Stage = stage.Stage });
+        if (context.Events is not null)
+        {
+            context.Emit(new StageStartedEvent { RequestId = context.RequestId, Timestamp = startedAt, Stage = stage.Stage });
+        }
 
         StageResult result;
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            result = await stage.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
+
+            // Budgets are checked before and after every stage of the request body; an exhausted budget stops the request
+            // cleanly before a stage that would consume more, and the stage's record says so.
+            result = await budgets.BeforeStageAsync(stage.Stage, context, cancellationToken).ConfigureAwait(false)
+                ?? await stage.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
+            await budgets.AfterStageAsync(stage.Stage, context, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.CallerToken.IsCancellationRequested)
         {
+            // Safe termination: nothing further starts; calls not yet run are reported as not attempted, and the recovery
+            // stage (under the grace period) compensates side effects that already happened.
             context.Terminate(AgentRunStatus.Cancelled, new AgentError { Code = AgentErrorCodes.Cancelled, Message = $"The caller cancelled the request during {stage.Stage}.", Stage = stage.Stage }, FailureKind.Cancellation, stage.Stage, "request.cancelled");
+            BudgetGuard.MarkNotAttempted(context, "request.cancelled");
             result = new StageResult(StageOutcome.Cancelled, "cancelled");
         }
         catch (OperationCanceledException) when (context.DeadlineToken.IsCancellationRequested)
         {
-            context.Terminate(AgentRunStatus.TimedOut, new AgentError { Code = AgentErrorCodes.TimedOut, Message = $"The request's deadline passed during {stage.Stage}.", Stage = stage.Stage }, FailureKind.BudgetExhaustion, stage.Stage, "deadline.passed");
-            result = new StageResult(StageOutcome.TimedOut, "deadline");
+            // The wall-time budget or the caller's deadline: stop cleanly, saying what was done and what was not.
+            result = await DeadlineAsync(context, stage.Stage).ConfigureAwait(false);
         }
         catch (EvidenceRequiredException ex)
         {
@@ -269,7 +293,7 @@ internal sealed class LifecyclePipeline
         catch (Exception ex)
         {
             Log.StageFaulted(logger, ex, context.RequestId, stage.Stage, ex.GetType().Name);
-            context.Terminate(AgentRunStatus.Failed, new AgentError { Code = AgentErrorCodes.Internal, Message = $"Stage {stage.Stage} failed unexpectedly ({ex.GetType().Name}).", Stage = stage.Stage }, null, stage.Stage);
+            context.Terminate(AgentRunStatus.Failed, new AgentError { Code = AgentErrorCodes.Internal, Message = $"Stage {stage.Stage} failed unexpectedly ({ex.GetType().Name}).", Stage = stage.Stage }, FailureKind.InternalFault, stage.Stage, "runtime.fault:" + ex.GetType().Name);
             result = new StageResult(StageOutcome.Failed, "fault").WithReason("runtime.fault:" + ex.GetType().Name);
         }
 
@@ -296,7 +320,23 @@ internal sealed class LifecyclePipeline
             Log.StageEnded(logger, context.RequestId, stage.Stage, result.Outcome, duration.TotalMilliseconds);
         }
 
-        context.Emit(new StageCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), Stage = stage.Stage, Outcome = result.Outcome, Duration = duration });
+        if (context.Events is not null)
+        {
+            context.Emit(new StageCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), Stage = stage.Stage, Outcome = result.Outcome, Duration = duration });
+        }
+    }
+
+    private async ValueTask<StageResult> DeadlineAsync(RequestContext context, LifecycleStage stage)
+    {
+        try
+        {
+            return await budgets.DeadlineAsync(context, stage).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EvidenceRequiredException or OperationCanceledException)
+        {
+            // The status is decided; a failing evidence write leaves the request degraded, not unexplained.
+            return new StageResult(StageOutcome.TimedOut, "deadline");
+        }
     }
 
     private async ValueTask RecordNotReachedAsync(RequestContext context, LifecycleStage stage, LifecycleStage? endedAt)
@@ -321,6 +361,7 @@ internal sealed class LifecyclePipeline
                 State = state,
                 FinalStatus = state is RequestState.Finished ? status : null,
                 Stage = LastStage(context),
+                IdempotencyKey = context.HoldsIdempotencyKey ? context.Request.IdempotencyKey : null,
                 ApprovalId = state is RequestState.PendingApproval ? context.PendingApproval?.ApprovalId : null,
                 StartedAt = context.AdmittedAt,
                 UpdatedAt = now,

@@ -20,7 +20,25 @@ internal sealed class PlannedCall
     public PolicyDecision? Decision { get; set; }
 
     /// <summary>Gets or sets the arguments the tool runs with (transformed by policy or changed by an approver).</summary>
-    public JsonElement EffectiveArguments { get; set; }
+    public JsonElement EffectiveArguments
+    {
+        get => effectiveArguments;
+        set
+        {
+            effectiveArguments = value;
+            argumentsDigest = null;
+        }
+    }
+
+    private JsonElement effectiveArguments;
+    private PayloadDigest? argumentsDigest;
+
+    /// <summary>Returns the digest of the effective arguments (computed once per value: several records carry it).</summary>
+    public PayloadDigest ArgumentsDigest(RequestContext context, string name = "tool.arguments")
+    {
+        argumentsDigest ??= context.Hasher.Digest("tool.arguments", effectiveArguments.ValueKind == JsonValueKind.Undefined ? string.Empty : effectiveArguments.GetRawText(), context.Classification, context.Redactor);
+        return name == argumentsDigest.Name ? argumentsDigest : argumentsDigest with { Name = name };
+    }
 
     public ToolCallOutcome? Outcome { get; set; }
 

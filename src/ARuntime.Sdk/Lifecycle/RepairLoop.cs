@@ -26,7 +26,7 @@ internal static class RepairLoop
                 null,
                 withinBudget ? "regenerate" : "give_up",
                 ["output.invalid"],
-                new Dictionary<string, string>(StringComparer.Ordinal)
+                new AttributeMap()
                 {
                     ["attempt"] = attempt.ToString(CultureInfo.InvariantCulture),
                     ["max_attempts"] = maxAttempts.ToString(CultureInfo.InvariantCulture),

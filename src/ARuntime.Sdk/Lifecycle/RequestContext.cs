@@ -60,6 +60,9 @@ internal sealed class RequestContext
     /// <summary>Gets or sets the absolute deadline in force: the earlier of the request's deadline and its wall-time budget.</summary>
     public DateTimeOffset? EffectiveDeadline { get; set; }
 
+    /// <summary>Gets or sets whether <see cref="EffectiveDeadline"/> is the wall-time budget (rather than the caller's absolute deadline).</summary>
+    public bool DeadlineFromWallBudget { get; set; }
+
     /// <summary>Gets or sets the caller's token (only the caller's cancellation, not the deadline).</summary>
     public CancellationToken CallerToken { get; set; }
 
@@ -96,6 +99,9 @@ internal sealed class RequestContext
     public InferenceEngineMetadata? ActiveEngine { get; set; }
 
     public List<AgentMessage> Transcript { get; } = [];
+
+    /// <summary>Gets or sets the system message of every model turn (built on the first turn).</summary>
+    public AgentMessage? SystemMessage { get; set; }
 
     public int RepairAttempts { get; set; }
 
@@ -251,30 +257,13 @@ internal sealed class RequestContext
         VersionSet? versions = null,
         DataClassification? classification = null)
     {
-        IReadOnlyList<string> flags = Evidence.BaseFlags;
-        if (Evidence.Degraded || IsResumed)
-        {
-            var list = new List<string>(flags.Count + 2);
-            list.AddRange(flags);
-            if (Evidence.Degraded)
-            {
-                list.Add(EvidenceFlags.Degraded);
-            }
-
-            if (IsResumed)
-            {
-                list.Add(EvidenceFlags.Resumed);
-            }
-
-            flags = list;
-        }
-
+        var sequence = Evidence.AllocateSequence();
         return new EvidenceRecord
         {
-            RecordId = Ids.NewRecordId(timestamp),
+            RecordId = Ids.RecordIdFor(RequestId, sequence),
             RequestId = RequestId,
             TenantId = TenantId,
-            Sequence = Evidence.AllocateSequence(),
+            Sequence = sequence,
             Stage = stage,
             Kind = kind,
             Outcome = outcome,
@@ -291,8 +280,41 @@ internal sealed class RequestContext
             Attributes = attributes ?? EmptyAttributes,
             Classification = classification ?? Classification,
             Retention = Request.Retention,
-            Flags = flags,
+            Flags = CurrentFlags(),
         };
+    }
+
+    private IReadOnlyList<string>? cachedFlags;
+    private bool cachedFlagsDegraded;
+
+    /// <summary>The flags of the next record: the runtime's base flags, plus degraded and resumed when they apply (cached).</summary>
+    private IReadOnlyList<string> CurrentFlags()
+    {
+        var degraded = Evidence.Degraded;
+        if (!degraded && !IsResumed)
+        {
+            return Evidence.BaseFlags;
+        }
+
+        if (cachedFlags is null || cachedFlagsDegraded != degraded)
+        {
+            var list = new List<string>(Evidence.BaseFlags.Count + 2);
+            list.AddRange(Evidence.BaseFlags);
+            if (degraded)
+            {
+                list.Add(EvidenceFlags.Degraded);
+            }
+
+            if (IsResumed)
+            {
+                list.Add(EvidenceFlags.Resumed);
+            }
+
+            cachedFlags = list;
+            cachedFlagsDegraded = degraded;
+        }
+
+        return cachedFlags;
     }
 
     private static readonly IReadOnlyDictionary<string, string> EmptyAttributes = new Dictionary<string, string>(0);

@@ -1,4 +1,5 @@
 using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Evidence;
 
 namespace ARuntime.Sdk.Lifecycle;
 
@@ -17,7 +18,7 @@ internal sealed class StageResult
 
     public List<string>? ReasonCodes { get; private set; }
 
-    public Dictionary<string, string>? Attributes { get; private set; }
+    public AttributeMap? Attributes { get; private set; }
 
     public List<PayloadDigest>? Payloads { get; private set; }
 
@@ -39,7 +40,7 @@ internal sealed class StageResult
 
     public StageResult With(string key, string value)
     {
-        (Attributes ??= new Dictionary<string, string>(StringComparer.Ordinal))[key] = value;
+        (Attributes ??= new AttributeMap()).Set(key, value);
         return this;
     }
 

@@ -6,7 +6,9 @@ namespace ARuntime.Sdk.Routing;
 /// <summary>
 /// The default router: the preferred deployment (the request's, else the host's default, else the first registered), then
 /// the fallbacks in order; each kept only if it is registered and within the authority, region, provider, precision,
-/// capability, data-sensitivity and cost constraints. Excluded deployments are reported with a reason code.
+/// capability, data-sensitivity, latency and cost constraints. A fallback offering fewer capabilities than the preferred
+/// deployment is kept only when the route allows a capability downgrade (the result is then qualified). Excluded
+/// deployments are reported with a reason code.
 /// </summary>
 public sealed class DefaultModelRouter : IModelRouter
 {
@@ -127,6 +129,12 @@ public sealed class DefaultModelRouter : IModelRouter
             return "route.data_too_sensitive";
         }
 
+        if (route.MaxLatency is { } maxLatency && deployment.ExpectedLatency is { } expected && expected > maxLatency)
+        {
+            return "route.latency_exceeds_limit";
+        }
+
+        // Token prices depend on the prompt, known only at inference (which caps output to fit); the fixed price is known now.
         if (route.MaxCostPerCall is { } maxCost && deployment.Pricing.PerCall > maxCost)
         {
             return "route.cost_exceeds_limit";

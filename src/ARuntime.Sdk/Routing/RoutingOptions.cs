@@ -12,6 +12,13 @@ public sealed class RoutingOptions
     /// <summary>Gets the regions any request may use; empty allows every region.</summary>
     public IList<string> AllowedRegions { get; } = [];
 
+    /// <summary>
+    /// Gets or sets how many times one deployment is tried when it is overloaded or fails with an engine error before the
+    /// runtime falls back to the next one (timeouts and refusals always fall back at once). Each extra attempt counts
+    /// against the request's retry budget. At least 1.
+    /// </summary>
+    public int MaxAttemptsPerDeployment { get; set; } = 1;
+
     /// <summary>Gets or sets the version of the routing rules (recorded in evidence).</summary>
     public string RulesVersion { get; set; } = "routing/1";
 }

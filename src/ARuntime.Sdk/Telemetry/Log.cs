@@ -38,4 +38,10 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Warning, "Request {RequestId} found interrupted on startup (last stage {Stage})")]
     public static partial void RequestInterrupted(ILogger logger, string requestId, LifecycleStage? stage);
+
+    [LoggerMessage(60, LogLevel.Warning, "Request {RequestId} left running by a stopped process could not be recorded as interrupted ({ExceptionType}); the next start retries")]
+    public static partial void InterruptedRecoveryFailed(ILogger logger, string requestId, string exceptionType);
+
+    [LoggerMessage(61, LogLevel.Warning, "Recovery of interrupted requests failed ({ExceptionType}); requests run meanwhile and the next start retries")]
+    public static partial void RecoveryFailed(ILogger logger, string exceptionType);
 }

@@ -45,16 +45,16 @@ public sealed class EvaluationStageTests
 
         var result = await harness.RunAsync("Where is my order A-1?", ObservedRuntime.ToolName);
 
-        var records = harness.Evidence.OfKind(result.RequestId, EvidenceKinds.Evaluation);
+        var record = harness.Evidence.StageRecords(result.RequestId).Single(r => r.Stage == LifecycleStage.Evaluation);
         var root = capture.Trace(TraceTests.TraceIdOf(harness, result)).Single(a => a.DisplayName.StartsWith("invoke_agent", StringComparison.Ordinal));
         var events = root.Events.Where(e => e.Name == "gen_ai.evaluation.result").ToList();
         var counted = capture.Measurements("aruntime.evaluation.results");
         Assert.Multiple(() =>
         {
-            Assert.That(records.Select(r => r.Attributes["metric"]), Is.EqualTo(result.Evaluations.Select(s => s.Metric)));
-            Assert.That(records.Select(r => r.Stage), Is.All.EqualTo(LifecycleStage.Evaluation));
-            Assert.That(records.Select(r => r.Decision), Is.All.EqualTo("pass"));
-            Assert.That(records.Select(r => r.TraceId), Is.All.EqualTo(root.TraceId.ToHexString()));
+            Assert.That(result.Evaluations.Select(s => record.Attributes["score." + s.Metric]), Is.All.EndsWith(":pass"));
+            Assert.That(result.Evaluations.Select(s => record.Attributes["evaluator." + s.Metric]), Is.EqualTo(result.Evaluations.Select(s => s.Evaluator)));
+            Assert.That(record.Outcome, Is.EqualTo(StageOutcome.Completed));
+            Assert.That(record.TraceId, Is.EqualTo(root.TraceId.ToHexString()));
             Assert.That(events.Select(e => e.Tags.First(t => t.Key == "gen_ai.evaluation.name").Value), Is.EqualTo(result.Evaluations.Select(s => s.Metric)));
             Assert.That(events.Select(e => e.Tags.First(t => t.Key == "gen_ai.evaluation.score.label").Value), Is.All.EqualTo("pass"));
             Assert.That(counted.Sum(m => m.Value), Is.EqualTo(result.Evaluations.Count));

@@ -130,7 +130,11 @@ public sealed class StageEvidenceTests
                 Assert.That(first.ReasonCodes, Does.Contain("memory.policy_no_write"));
                 break;
             case LifecycleStage.EvidencePersistence:
-                Assert.That(all.Single(r => r.Kind == EvidenceKinds.Manifest).Attributes["chain.sha256"], Has.Length.EqualTo(64));
+                var manifest = all.Single(r => r.Kind == EvidenceKinds.Manifest);
+                var before = all.TakeWhile(r => r.RecordId != manifest.RecordId).Select(r => r.RecordId + "\n");
+                var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Concat(before))));
+                Assert.That(manifest.Attributes["records.sha256"], Is.EqualTo(expected), "the manifest digests every earlier record id in order");
+                Assert.That(manifest.Attributes["records"], Is.EqualTo(all.TakeWhile(r => r.RecordId != manifest.RecordId).Count().ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 break;
             case LifecycleStage.Evaluation:
                 Assert.That(first.Attributes["score.evidence.completeness"], Is.EqualTo("1:pass"));

@@ -64,19 +64,22 @@ internal sealed class AuthorizationStage : IRequestStage
                     break;
             }
 
-            context.Emit(new PolicyDecisionEvent
+            if (context.Events is not null)
             {
-                RequestId = context.RequestId,
-                Timestamp = timeProvider.GetUtcNow(),
-                CallId = call.Call.CallId,
-                ToolName = call.Call.ToolName,
-                Outcome = decision.Outcome,
-                ReasonCodes = decision.ReasonCodes,
-            });
+                context.Emit(new PolicyDecisionEvent
+                {
+                    RequestId = context.RequestId,
+                    Timestamp = timeProvider.GetUtcNow(),
+                    CallId = call.Call.CallId,
+                    ToolName = call.Call.ToolName,
+                    Outcome = decision.Outcome,
+                    ReasonCodes = decision.ReasonCodes,
+                });
+            }
 
             // Evidence of the authorization must be durable before a side effect can follow from it.
             var sideEffecting = call.Descriptor is { SideEffect: > SideEffectClass.Read };
-            var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+            var attributes = new AttributeMap()
             {
                 ["call.id"] = call.Call.CallId,
                 ["tool.name"] = call.Call.ToolName,
@@ -107,7 +110,7 @@ internal sealed class AuthorizationStage : IRequestStage
 
             var payloads = new List<PayloadDigest>(2)
             {
-                context.Hasher.Digest("tool.arguments", call.EffectiveArguments.ValueKind == JsonValueKind.Undefined ? string.Empty : call.EffectiveArguments.GetRawText(), context.Classification, context.Redactor),
+                call.ArgumentsDigest(context),
             };
             if (decision.Outcome is PolicyOutcome.Transform)
             {

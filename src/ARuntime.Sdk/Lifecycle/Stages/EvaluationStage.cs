@@ -1,14 +1,13 @@
 using System.Globalization;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evaluation;
-using ARuntime.Sdk.Evidence;
 using Microsoft.Extensions.Options;
 
 namespace ARuntime.Sdk.Lifecycle.Stages;
 
 /// <summary>
 /// Stage 15, evaluation: score task outcome, safety, cost, latency and evidence completeness through the registered
-/// evaluators. Every score goes to evidence (one <c>evaluation.score</c> record each), to the request's span (a
+/// evaluators. Every score goes to evidence (as attributes of the stage's record), to the request's span (a
 /// <c>gen_ai.evaluation.result</c> event) and to metrics. A failing, throwing or overrunning evaluator is a failed score,
 /// never a failed request. Paused requests are evaluated when they finish.
 /// </summary>
@@ -46,21 +45,33 @@ internal sealed class EvaluationStage : IRequestStage
         };
         var attributes = new List<(string Key, string Value)>();
         var failed = 0;
-        foreach (var evaluator in evaluators)
+
+        // One timer for the stage, re-armed for each evaluator (a new one only after an evaluator timed out).
+        CancellationTokenSource? timeout = null;
+        CancellationTokenSource? linked = null;
+        try
         {
-            var name = NameOf(evaluator);
-            var started = timeProvider.GetTimestamp();
-            var startedAt = timeProvider.GetUtcNow();
-            var scores = await EvaluateAsync(evaluator, name, evaluation, cancellationToken).ConfigureAwait(false);
-            var duration = timeProvider.GetElapsedTime(started);
-            foreach (var score in scores)
+            foreach (var evaluator in evaluators)
             {
-                context.Evaluations.Add(score);
-                failed += score.Passed ? 0 : 1;
-                attributes.Add(("score." + score.Metric, Format(score.Value) + (score.Passed ? ":pass" : ":fail")));
-                context.Telemetry.Evaluated(score);
-                await RecordAsync(context, score, startedAt, duration, cancellationToken).ConfigureAwait(false);
+                if (timeout is null || timeout.IsCancellationRequested)
+                {
+                    linked?.Dispose();
+                    timeout?.Dispose();
+                    timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+                    linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+                }
+
+                var name = NameOf(evaluator);
+                timeout.CancelAfter(options.EvaluatorTimeout);
+                var scores = await EvaluateAsync(evaluator, name, evaluation, timeout, linked!.Token, cancellationToken).ConfigureAwait(false);
+                timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                Record(context, scores, attributes, ref failed);
             }
+        }
+        finally
+        {
+            linked?.Dispose();
+            timeout?.Dispose();
         }
 
         var result = new StageResult(failed == 0 ? StageOutcome.Completed : StageOutcome.Degraded, $"scores={context.Evaluations.Count};failed={failed}")
@@ -73,13 +84,28 @@ internal sealed class EvaluationStage : IRequestStage
         return result;
     }
 
-    private async ValueTask<IReadOnlyList<EvaluationScore>> EvaluateAsync(IEvaluator evaluator, string name, EvaluationContext evaluation, CancellationToken cancellationToken)
+    private static void Record(RequestContext context, IReadOnlyList<EvaluationScore> scores, List<(string Key, string Value)> attributes, ref int failed)
     {
-        using var timeout = new CancellationTokenSource(options.EvaluatorTimeout, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        foreach (var score in scores)
+        {
+            context.Evaluations.Add(score);
+            failed += score.Passed ? 0 : 1;
+            attributes.Add(("score." + score.Metric, Format(score.Value) + (score.Passed ? ":pass" : ":fail")));
+            attributes.Add(("evaluator." + score.Metric, score.Evaluator));
+            if (!score.Passed && score.Reason is { } reason)
+            {
+                attributes.Add(("reason." + score.Metric, context.Redactor.Redact(reason)));
+            }
+
+            context.Telemetry.Evaluated(score);
+        }
+    }
+
+    private async ValueTask<IReadOnlyList<EvaluationScore>> EvaluateAsync(IEvaluator evaluator, string name, EvaluationContext evaluation, CancellationTokenSource timeout, CancellationToken evaluatorToken, CancellationToken cancellationToken)
+    {
         try
         {
-            var scores = await evaluator.EvaluateAsync(evaluation, linked.Token).ConfigureAwait(false);
+            var scores = await evaluator.EvaluateAsync(evaluation, evaluatorToken).ConfigureAwait(false);
             return scores is null ? [] : [.. scores.Where(s => s is not null).Select(s => Valid(s, name))];
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -90,28 +116,6 @@ internal sealed class EvaluationStage : IRequestStage
         {
             return [Failure(name, "evaluator failed: " + ex.GetType().Name)];
         }
-    }
-
-    /// <summary>Writes the score's evidence record; like every acknowledged write, a failure is buffered, not fatal.</summary>
-    private static async ValueTask RecordAsync(RequestContext context, EvaluationScore score, DateTimeOffset startedAt, TimeSpan duration, CancellationToken cancellationToken)
-    {
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["evaluator"] = score.Evaluator,
-            ["metric"] = score.Metric,
-            ["value"] = score.Value.ToString("R", CultureInfo.InvariantCulture),
-            ["passed"] = score.Passed ? "true" : "false",
-        };
-        if (score.Reason is { } reason)
-        {
-            attributes["reason"] = context.Redactor.Redact(reason);
-        }
-
-        await context.Evidence.WriteAsync(
-            context.NewRecord(LifecycleStage.Evaluation, EvidenceKinds.Evaluation, score.Passed ? StageOutcome.Completed : StageOutcome.Failed, startedAt, duration, null,
-                score.Passed ? "pass" : "fail", score.Passed ? [] : ["evaluation.failed:" + score.Metric], attributes),
-            EvidenceDurability.Acknowledged,
-            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Keeps a host evaluator's score well-formed: named after its evaluator and metric, with a finite value.</summary>

@@ -98,7 +98,7 @@ internal sealed class HumanApprovalStage : IRequestStage
         context.Summarize(target);
         await context.Evidence.WriteAsync(
             context.NewRecord(Stage, EvidenceKinds.ApprovalRequested, StageOutcome.Paused, now, TimeSpan.Zero, null, "pending", target.Decision.ReasonCodes,
-                new Dictionary<string, string>(StringComparer.Ordinal)
+                new AttributeMap()
                 {
                     ["approval.id"] = ticket.ApprovalId,
                     ["call.id"] = ticket.CallId,
@@ -165,7 +165,7 @@ internal sealed class HumanApprovalStage : IRequestStage
         var payloads = decision.Comment is { Length: > 0 } comment ? new[] { context.Hasher.Digest("approval.comment", comment, context.Classification) } : null;
         await context.Evidence.WriteAsync(
             context.NewRecord(Stage, EvidenceKinds.ApprovalDecided, outcome is "expired" or "rejected" ? StageOutcome.Denied : StageOutcome.Completed, now, TimeSpan.Zero, null, outcome, [],
-                new Dictionary<string, string>(StringComparer.Ordinal)
+                new AttributeMap()
                 {
                     ["approval.id"] = ticket.ApprovalId,
                     ["call.id"] = ticket.CallId,

@@ -75,7 +75,7 @@ internal sealed class IncidentRecoveryStage : IRequestStage
         }
 
         var kind = failure?.Kind ?? (status == AgentRunStatus.Cancelled ? FailureKind.Cancellation : FailureKind.ModelTimeoutOrRefusal);
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+        var attributes = new AttributeMap()
         {
             ["failure.kind"] = kind.ToString(),
             ["failure.stage"] = (failure?.Stage ?? context.Error?.Stage)?.ToString() ?? string.Empty,
@@ -246,7 +246,7 @@ internal sealed class IncidentRecoveryStage : IRequestStage
 
     private async ValueTask RecordAsync(RequestContext context, SideEffectEntry entry, StageOutcome outcome, string decision, CancellationToken cancellationToken)
     {
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+        var attributes = new AttributeMap()
         {
             ["call.id"] = entry.CallId,
             ["tool.name"] = entry.ToolName,

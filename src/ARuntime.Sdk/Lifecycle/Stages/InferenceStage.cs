@@ -16,22 +16,28 @@ using Microsoft.Extensions.Options;
 namespace ARuntime.Sdk.Lifecycle.Stages;
 
 /// <summary>
-/// Stage 6, inference: the engine admits, schedules, executes and streams model output. The stage enforces the token,
-/// turn and cost budgets, each deployment's timeout, and falls back along the route plan — only within it — on timeout,
-/// refusal, overload or engine error. Every attempt is recorded with its route, model version, attempt number and status.
+/// Stage 6, inference: the engine admits, schedules, executes and streams model output. The stage holds every call to its
+/// deployment's timeout (and the route's latency limit), caps its output by the remaining token and cost budgets, and falls
+/// back along the route plan — only within it, only within the retry and cost budgets — on timeout, refusal, overload or
+/// engine error. Every attempt is recorded with its route, model version, attempt number and status. (The pipeline's budget
+/// guard has already checked the turn, token and wall-time budgets before the stage runs.)
 /// </summary>
 internal sealed class InferenceStage : IRequestStage
 {
     private readonly IModelCatalog catalog;
+    private readonly BudgetGuard budgets;
     private readonly InferenceLoopOptions options;
+    private readonly RoutingOptions routing;
     private readonly string? defaultInstructions;
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
 
-    public InferenceStage(IModelCatalog catalog, IOptions<ARuntimeOptions> options, TimeProvider timeProvider, RuntimeLogging logging)
+    public InferenceStage(IModelCatalog catalog, BudgetGuard budgets, IOptions<ARuntimeOptions> options, TimeProvider timeProvider, RuntimeLogging logging)
     {
         this.catalog = catalog;
+        this.budgets = budgets;
         this.options = options.Value.Inference;
+        routing = options.Value.Routing;
         defaultInstructions = options.Value.DefaultInstructions;
         this.timeProvider = timeProvider;
         logger = logging.CreateLogger<InferenceStage>();
@@ -47,17 +53,10 @@ internal sealed class InferenceStage : IRequestStage
             return StageResult.NotApplicable("resumed.approved_calls_pending");
         }
 
-        var blocked = context.Budget.BlocksInference(WallTime(context));
-        if (blocked is { } dimension)
-        {
-            await BudgetExhaustedAsync(context, dimension, cancellationToken).ConfigureAwait(false);
-            return new StageResult(StageOutcome.Failed, "budget_exhausted").WithReason("budget.exhausted:" + dimension);
-        }
-
         if (context.TurnCount == 1)
         {
             context.UsesEnvelope = ResponseEnvelope.IsRequired(context.OfferedTools, context.Request.Output);
-            context.ResponseFormat = ResponseEnvelope.Build(context.OfferedTools, context.Request.Output);
+            context.ResponseFormat = ResponseFormatFor(context.OfferedTools, context.Request.Output);
         }
 
         var messages = BuildMessages(context);
@@ -67,25 +66,16 @@ internal sealed class InferenceStage : IRequestStage
             maxTokens = Math.Min(maxTokens, Math.Max(1, remaining));
         }
 
+        var route = context.Request.Route;
+        var costLimited = context.Budget.RemainingCost is not null || route?.MaxCostPerCall is not null;
+        string? flattened = null;
         var plan = context.RoutePlan!;
         var attempt = 0;
+        var skippedForCost = new List<string>();
         string? lastFailure = null;
         var refused = false;
         for (var index = context.RouteIndex; index < plan.Candidates.Count; index++)
         {
-            if (index != context.RouteIndex || attempt > 0)
-            {
-                if (!context.Budget.CanRetry)
-                {
-                    lastFailure = "budget.retries_exhausted";
-                    break;
-                }
-
-                context.Budget.Retries++;
-            }
-
-            attempt++;
-            ModelRouteSelectionStage.SelectDeployment(context, catalog, index);
             var candidate = plan.Candidates[index];
             var deployment = candidate.Deployment;
             if (!catalog.TryGetEngine(deployment.Name, out var engine))
@@ -94,109 +84,213 @@ internal sealed class InferenceStage : IRequestStage
                 continue;
             }
 
-            context.Versions = context.Versions with { PromptTemplate = engine.Metadata.PromptTemplate is { } template ? PromptBuilder.TemplateVersion + "+" + template : PromptBuilder.TemplateVersion };
-            var request = new InferenceRequest
+            // Fallback only within budget: a deployment whose price does not fit the remaining cost is skipped.
+            var callMaxTokens = maxTokens;
+            if (costLimited)
             {
-                RequestId = context.RequestId,
-                TenantId = context.TenantId,
-                Messages = messages,
-                Tools = context.OfferedTools,
-                ResponseFormat = context.ResponseFormat,
-                Sampling = options.Sampling,
-                MaxOutputTokens = maxTokens,
-                Deadline = Earliest(context.EffectiveDeadline, timeProvider.GetUtcNow() + deployment.Timeout),
-                Trace = new TraceContext { TraceId = context.TraceId, SpanId = Activity.Current?.SpanId.ToHexString() ?? Ids.NewSpanId() },
+                flattened ??= PayloadHasher.Flatten(messages);
+                var promptTokens = EstimateTokens(engine, flattened);
+                var affordable = context.Budget.AffordableGeneratedTokens(deployment.Pricing, promptTokens, route?.MaxCostPerCall);
+                if (affordable is { } tokens)
+                {
+                    if (tokens < 1)
+                    {
+                        skippedForCost.Add(deployment.Name);
+                        continue;
+                    }
+
+                    callMaxTokens = (int)Math.Min(callMaxTokens, tokens);
+                }
+            }
+
+            for (var onDeployment = 1; onDeployment <= Math.Max(1, routing.MaxAttemptsPerDeployment); onDeployment++)
+            {
+                if (attempt > 0)
+                {
+                    if (!context.Budget.CanRetry)
+                    {
+                        lastFailure = "budget.retries_exhausted";
+                        return Fail(context, refused, lastFailure, attempt);
+                    }
+
+                    context.Budget.Retries++;
+                }
+
+                attempt++;
+                ModelRouteSelectionStage.SelectDeployment(context, catalog, index);
+                var (status, result) = await AttemptAsync(context, candidate, engine, messages, callMaxTokens, attempt, cancellationToken).ConfigureAwait(false);
+                if (status == "completed")
+                {
+                    turn.Inference = result;
+                    Qualify(context, candidate);
+                    return new StageResult(candidate.IsFallback || candidate.CapabilityDowngrade ? StageOutcome.Degraded : StageOutcome.Completed, "deployment=" + deployment.Name)
+                        .With("attempts", attempt)
+                        .With("tokens.prompt", result!.Usage.PromptTokens)
+                        .With("tokens.cached", result.Usage.CachedPromptTokens)
+                        .With("tokens.generated", result.Usage.GeneratedTokens)
+                        .With("stop_reason", result.StopReason.ToString())
+                        .WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name))
+                        .WithPayload(flattened is null ? context.Hasher.DigestConversation("prompt", messages, context.Classification, context.Redactor) : context.Hasher.Digest("prompt", flattened, context.Classification, context.Redactor))
+                        .WithPayload(context.Hasher.Digest("completion", result.Text, context.Classification, context.Redactor));
+                }
+
+                // The request's own deadline (not the deployment's timeout) ends the request, not just this attempt.
+                if (context.EffectiveDeadline is { } deadline && timeProvider.GetUtcNow() >= deadline)
+                {
+                    return await budgets.DeadlineAsync(context, Stage).ConfigureAwait(false);
+                }
+
+                refused |= status == "refused";
+                lastFailure = status;
+                Log.InferenceAttemptFailed(logger, context.RequestId, deployment.Name, attempt, status);
+                if (status is not ("overloaded" or "engine_error"))
+                {
+                    break;
+                }
+            }
+        }
+
+        if (attempt == 0 && skippedForCost.Count > 0)
+        {
+            // Nothing could run within the cost budget: that is budget exhaustion (pause for extension, or stop partial).
+            var stopped = await budgets.StopAsync(context, BudgetDimension.Cost, Stage, cancellationToken).ConfigureAwait(false);
+            return stopped.WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name));
+        }
+
+        return Fail(context, refused, lastFailure ?? "route.none_eligible", attempt)
+            .WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name));
+    }
+
+    private StageResult Fail(RequestContext context, bool refused, string lastFailure, int attempts)
+    {
+        var code = refused ? AgentErrorCodes.ModelRefused : AgentErrorCodes.InferenceFailed;
+        var message = refused
+            ? $"The model declined the task on every eligible deployment (last: {lastFailure})."
+            : $"No eligible deployment produced an answer (last: {lastFailure}).";
+        context.Terminate(
+            AgentRunStatus.Failed,
+            new AgentError { Code = code, Message = message, Field = "route", Stage = Stage },
+            FailureKind.ModelTimeoutOrRefusal,
+            Stage,
+            "inference." + lastFailure);
+        return new StageResult(StageOutcome.Failed, "no_answer").WithReason("inference." + lastFailure).With("attempts", attempts);
+    }
+
+    private async ValueTask<(string Status, InferenceResult? Result)> AttemptAsync(
+        RequestContext context, RouteCandidate candidate, IInferenceEngine engine, List<AgentMessage> messages, int maxTokens, int attempt, CancellationToken cancellationToken)
+    {
+        var deployment = candidate.Deployment;
+        var timeout = deployment.Timeout;
+        if (context.Request.Route?.MaxLatency is { } maxLatency && maxLatency > TimeSpan.Zero && maxLatency < timeout)
+        {
+            timeout = maxLatency;
+        }
+
+        context.Versions = context.Versions with { PromptTemplate = engine.Metadata.PromptTemplate is { } template ? PromptBuilder.TemplateVersion + "+" + template : PromptBuilder.TemplateVersion };
+        var request = new InferenceRequest
+        {
+            RequestId = context.RequestId,
+            TenantId = context.TenantId,
+            Messages = messages,
+            Tools = context.OfferedTools,
+            ResponseFormat = context.ResponseFormat,
+            Sampling = options.Sampling,
+            MaxOutputTokens = maxTokens,
+            Deadline = Earliest(context.EffectiveDeadline, timeProvider.GetUtcNow() + timeout),
+            Trace = new TraceContext { TraceId = context.TraceId, SpanId = Activity.Current?.SpanId.ToHexString() ?? Ids.NewSpanId() },
+        };
+
+        var started = timeProvider.GetTimestamp();
+        var startedAt = timeProvider.GetUtcNow();
+        using var activity = context.Telemetry.StartChat(deployment, engine.Metadata, request, attempt);
+
+        InferenceResult? result = null;
+        string status;
+        using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        try
+        {
+            result = await InvokeAsync(engine, request, context, linked.Token).ConfigureAwait(false);
+            status = result.StopReason switch
+            {
+                StopReason.Refusal => "refused",
+                StopReason.Error => "engine_error",
+                StopReason.Deadline or StopReason.Cancelled => "timeout",
+                _ => "completed",
             };
-
-            var started = timeProvider.GetTimestamp();
-            var startedAt = timeProvider.GetUtcNow();
-            using var activity = context.Telemetry.StartChat(deployment, engine.Metadata, request, attempt);
-
-            InferenceResult? result = null;
-            string status;
-            using var timeout = new CancellationTokenSource(deployment.Timeout, timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            try
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            status = "timeout";
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            status = context.CallerToken.IsCancellationRequested ? "cancelled" : "deadline";
+        }
+        catch (InferenceException ex)
+        {
+            status = ex.Kind switch
             {
-                result = await InvokeAsync(engine, request, context, linked.Token).ConfigureAwait(false);
-                status = result.StopReason switch
-                {
-                    StopReason.Refusal => "refused",
-                    StopReason.Error => "engine_error",
-                    StopReason.Deadline or StopReason.Cancelled when timeout.IsCancellationRequested || !cancellationToken.IsCancellationRequested => "timeout",
-                    _ => "completed",
-                };
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                status = "timeout";
-            }
-            catch (InferenceException ex)
-            {
-                status = ex.Kind switch
-                {
-                    InferenceFailureKind.Overloaded => "overloaded",
-                    InferenceFailureKind.Timeout => "timeout",
-                    _ => "engine_error:" + ex.Kind,
-                };
-            }
-
-            // The request's own deadline or the caller's cancellation ends the request, not just this attempt.
-            cancellationToken.ThrowIfCancellationRequested();
-
-            var duration = timeProvider.GetElapsedTime(started);
+                InferenceFailureKind.Overloaded => "overloaded",
+                InferenceFailureKind.Timeout => "timeout",
+                InferenceFailureKind.EngineError => "engine_error",
+                _ => "engine_error:" + ex.Kind,
+            };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // An engine that breaks its contract (any exception but InferenceException) is an engine error, isolated here.
+            status = "engine_error:" + ex.GetType().Name;
+        }
+        finally
+        {
+            // Whatever happens next, tokens the engine reports were spent and count against the budget.
             if (result is not null)
             {
                 Account(context, deployment, result);
             }
-
-            context.Telemetry.EndChat(activity, result, status, duration);
-
-            await RecordAttemptAsync(context, deployment, engine.Metadata, attempt, status, result, startedAt, duration, activity, cancellationToken).ConfigureAwait(false);
-            if (status == "completed")
-            {
-                turn.Inference = result;
-                if (candidate.IsFallback)
-                {
-                    var note = candidate.CapabilityDowngrade
-                        ? $"Answered by fallback deployment '{deployment.Name}', which offers fewer capabilities than the preferred one."
-                        : $"Answered by fallback deployment '{deployment.Name}'.";
-                    if (!context.Qualifications.Contains(note))
-                    {
-                        context.Qualifications.Add(note);
-                    }
-                }
-
-                return new StageResult(candidate.IsFallback ? StageOutcome.Degraded : StageOutcome.Completed, "deployment=" + deployment.Name)
-                    .With("attempts", attempt)
-                    .With("tokens.prompt", result!.Usage.PromptTokens)
-                    .With("tokens.cached", result.Usage.CachedPromptTokens)
-                    .With("tokens.generated", result.Usage.GeneratedTokens)
-                    .With("stop_reason", result.StopReason.ToString())
-                    .WithPayload(context.Hasher.Digest("prompt", Flatten(messages), context.Classification, context.Redactor))
-                    .WithPayload(context.Hasher.Digest("completion", result.Text, context.Classification, context.Redactor));
-            }
-
-            refused |= status == "refused";
-            lastFailure = status;
-            Log.InferenceAttemptFailed(logger, context.RequestId, deployment.Name, attempt, status);
         }
 
-        var code = refused ? AgentErrorCodes.ModelRefused : AgentErrorCodes.InferenceFailed;
-        context.Terminate(
-            AgentRunStatus.Failed,
-            new AgentError { Code = code, Message = $"No eligible deployment produced an answer (last: {lastFailure}).", Stage = Stage },
-            FailureKind.ModelTimeoutOrRefusal,
-            Stage,
-            "inference." + lastFailure);
-        return new StageResult(StageOutcome.Failed, "no_answer").WithReason("inference." + lastFailure).With("attempts", attempt);
+        var duration = timeProvider.GetElapsedTime(started);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The caller's cancellation or the request's deadline ends the request, not just this attempt; the attempt is
+            // still recorded (under the grace period, since the request's token is cancelled).
+            status = context.CallerToken.IsCancellationRequested ? "cancelled" : "deadline";
+            context.Telemetry.EndChat(activity, result, status, duration);
+            await RecordAttemptAsync(context, candidate, engine.Metadata, attempt, status, result, maxTokens, startedAt, duration, activity, context.GraceToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        context.Telemetry.EndChat(activity, result, status, duration);
+
+        await RecordAttemptAsync(context, candidate, engine.Metadata, attempt, status, result, maxTokens, startedAt, duration, activity, cancellationToken).ConfigureAwait(false);
+        return (status, result);
+    }
+
+    private static void Qualify(RequestContext context, RouteCandidate candidate)
+    {
+        if (!candidate.IsFallback && !candidate.CapabilityDowngrade)
+        {
+            return;
+        }
+
+        var name = candidate.Deployment.Name;
+        var note = candidate.CapabilityDowngrade
+            ? $"Answered by fallback deployment '{name}', which offers fewer capabilities than the preferred one."
+            : $"Answered by fallback deployment '{name}'.";
+        if (!context.Qualifications.Contains(note))
+        {
+            context.Qualifications.Add(note);
+        }
     }
 
     private async Task<InferenceResult> InvokeAsync(IInferenceEngine engine, InferenceRequest request, RequestContext context, CancellationToken cancellationToken)
     {
         if (context.Events is null || !options.StreamText)
         {
-            return await engine.InferAsync(request, cancellationToken).ConfigureAwait(false);
+            return await engine.InferAsync(request, cancellationToken).ConfigureAwait(false)
+                ?? throw new InferenceException("The engine returned no result.");
         }
 
         InferenceResult? result = null;
@@ -224,15 +318,27 @@ internal sealed class InferenceStage : IRequestStage
         budget.Cost += deployment.Pricing.PriceOf(result.Usage.PromptTokens, result.Usage.GeneratedTokens);
     }
 
-    private async ValueTask RecordAttemptAsync(RequestContext context, ModelDeployment deployment, InferenceEngineMetadata engine, int attempt, string status, InferenceResult? result, DateTimeOffset startedAt, TimeSpan duration, Activity? activity, CancellationToken cancellationToken)
+    private async ValueTask RecordAttemptAsync(
+        RequestContext context, RouteCandidate candidate, InferenceEngineMetadata engine, int attempt, string status, InferenceResult? result, int maxTokens,
+        DateTimeOffset startedAt, TimeSpan duration, Activity? activity, CancellationToken cancellationToken)
     {
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+        var deployment = candidate.Deployment;
+        var attributes = new AttributeMap()
         {
             ["deployment"] = deployment.Name,
+            ["provider"] = deployment.Provider,
             ["region"] = deployment.Region,
             ["attempt"] = attempt.ToString(CultureInfo.InvariantCulture),
             ["status"] = status,
+            ["fallback"] = candidate.IsFallback ? "true" : "false",
+            ["capability_downgrade"] = candidate.CapabilityDowngrade ? "true" : "false",
+            ["max_tokens"] = maxTokens.ToString(CultureInfo.InvariantCulture),
         };
+        if (deployment.Precision is { } precision)
+        {
+            attributes["precision"] = precision;
+        }
+
         if (result is not null)
         {
             attributes["stop_reason"] = result.StopReason.ToString();
@@ -240,33 +346,21 @@ internal sealed class InferenceStage : IRequestStage
             attributes["tokens.cached"] = result.Usage.CachedPromptTokens.ToString(CultureInfo.InvariantCulture);
             attributes["tokens.generated"] = result.Usage.GeneratedTokens.ToString(CultureInfo.InvariantCulture);
             attributes["ttft.ms"] = result.Usage.TimeToFirstToken.TotalMilliseconds.ToString("F3", CultureInfo.InvariantCulture);
+            attributes["cost"] = deployment.Pricing.PriceOf(result.Usage.PromptTokens, result.Usage.GeneratedTokens).ToString(CultureInfo.InvariantCulture);
         }
 
         var outcome = status switch
         {
             "completed" => StageOutcome.Completed,
-            "timeout" => StageOutcome.TimedOut,
+            "timeout" or "deadline" => StageOutcome.TimedOut,
+            "cancelled" => StageOutcome.Cancelled,
             _ => StageOutcome.Failed,
         };
-        var versions = context.Versions with { Model = engine.ModelVersion is null ? engine.ModelId : engine.ModelId + "@" + engine.ModelVersion, Engine = engine.EngineName + "/" + engine.EngineVersion };
+        var modelId = result?.ModelId ?? engine.ModelId;
+        var modelVersion = result?.ModelVersion ?? engine.ModelVersion;
+        var versions = context.Versions with { Model = modelVersion is null ? modelId : modelId + "@" + modelVersion, Engine = engine.EngineName + "/" + engine.EngineVersion };
         await context.Evidence.WriteAsync(
-            context.NewRecord(Stage, EvidenceKinds.InferenceAttempt, outcome, startedAt, duration, activity?.SpanId.ToHexString(), status, [], attributes, versions: versions),
-            EvidenceDurability.Acknowledged,
-            cancellationToken).ConfigureAwait(false);
-    }
-
-    private async ValueTask BudgetExhaustedAsync(RequestContext context, BudgetDimension dimension, CancellationToken cancellationToken)
-    {
-        var description = context.Budget.Describe(dimension);
-        context.Qualifications.Add($"Stopped before finishing: the {dimension} budget is exhausted ({description}).");
-        context.Terminate(
-            AgentRunStatus.Partial,
-            new AgentError { Code = AgentErrorCodes.BudgetExhausted, Message = $"The {dimension} budget is exhausted ({description}).", Field = "budget", Stage = Stage },
-            FailureKind.BudgetExhaustion,
-            Stage,
-            "budget.exhausted:" + dimension);
-        await context.Evidence.WriteAsync(
-            context.NewRecord(Stage, EvidenceKinds.BudgetExhausted, StageOutcome.Failed, timeProvider.GetUtcNow(), TimeSpan.Zero, null, dimension.ToString(), ["budget.exhausted:" + dimension], new Dictionary<string, string> { ["usage"] = description }),
+            context.NewRecord(Stage, EvidenceKinds.InferenceAttempt, outcome, startedAt, duration, activity?.SpanId.ToHexString(), status, ["route.attempt:" + status], attributes, versions: versions),
             EvidenceDurability.Acknowledged,
             cancellationToken).ConfigureAwait(false);
     }
@@ -274,34 +368,65 @@ internal sealed class InferenceStage : IRequestStage
     private List<AgentMessage> BuildMessages(RequestContext context)
     {
         var task = context.Request.Task;
-        var messages = new List<AgentMessage>(task.History.Count + context.Transcript.Count + 2)
-        {
-            AgentMessage.System(PromptBuilder.BuildSystemMessage(
-                task.Instructions ?? defaultInstructions,
-                context.UsesEnvelope,
-                context.OfferedTools.Count > 0,
-                context.Request.Output,
-                context.ContextItems,
-                context.UnavailableContext)),
-        };
+        // Built once per request: instructions, protocol and assembled context do not change between turns.
+        context.SystemMessage ??= AgentMessage.System(PromptBuilder.BuildSystemMessage(
+            task.Instructions ?? defaultInstructions,
+            context.UsesEnvelope,
+            context.OfferedTools.Count > 0,
+            context.Request.Output,
+            context.ContextItems,
+            context.UnavailableContext));
+        var messages = new List<AgentMessage>(task.History.Count + context.Transcript.Count + 2) { context.SystemMessage };
         messages.AddRange(task.History);
         messages.Add(new AgentMessage { Role = MessageRole.User, Content = task.Prompt, Classification = task.Classification });
         messages.AddRange(context.Transcript);
         return messages;
     }
 
-    private TimeSpan WallTime(RequestContext context) => context.Budget.EarlierWallTime + timeProvider.GetElapsedTime(context.RunStartTimestamp);
+    /// <summary>Counts a prompt with the deployment's own tokenizer when it has one; otherwise a conservative estimate.</summary>
+    private static long EstimateTokens(IInferenceEngine engine, string text) =>
+        engine.GetService(typeof(ITokenCounter)) is ITokenCounter counter ? counter.CountTokens(text) : (Encoding.UTF8.GetByteCount(text) + 2) / 3;
 
     private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } value && value < b ? value : b;
 
-    private static string Flatten(List<AgentMessage> messages)
+    /// <summary>
+    /// The reply envelope for a set of offered tools and an output contract, cached: requests of one runtime offer the same
+    /// few tool sets, and tool names identify descriptors within a runtime.
+    /// </summary>
+    private InferenceResponseFormat ResponseFormatFor(IReadOnlyList<ToolDescriptor> tools, OutputContract? output)
     {
-        var builder = new StringBuilder();
-        foreach (var message in messages)
+        if (!ResponseEnvelope.IsRequired(tools, output))
         {
-            builder.Append(message.Role).Append(": ").Append(message.Content).Append('\n');
+            return InferenceResponseFormat.Text;
         }
 
-        return builder.ToString();
+        var key = new StringBuilder();
+        foreach (var tool in tools)
+        {
+            key.Append(tool.Name).Append('@').Append(tool.Version).Append('\n');
+        }
+
+        if (output is not null)
+        {
+            key.Append('\u0001').Append(output.Schema.GetRawText());
+        }
+
+        var text = key.ToString();
+        if (formats.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+
+        var built = ResponseEnvelope.Build(tools, output);
+        if (formats.Count >= MaxCachedFormats)
+        {
+            formats.Clear();
+        }
+
+        formats[text] = built;
+        return built;
     }
+
+    private const int MaxCachedFormats = 256;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, InferenceResponseFormat> formats = new(StringComparer.Ordinal);
 }

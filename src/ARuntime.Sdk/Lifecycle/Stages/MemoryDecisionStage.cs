@@ -88,7 +88,7 @@ internal sealed class MemoryDecisionStage : IRequestStage
             retained++;
             await context.Evidence.WriteAsync(
                 context.NewRecord(Stage, EvidenceKinds.MemoryChange, StageOutcome.Completed, timeProvider.GetUtcNow(), TimeSpan.Zero, null, "retained", decision.ReasonCodes,
-                    new Dictionary<string, string>(StringComparer.Ordinal) { ["memory.id"] = item.Id, ["memory.scope"] = scope.Kind.ToString() },
+                    new AttributeMap() { ["memory.id"] = item.Id, ["memory.scope"] = scope.Kind.ToString() },
                     [context.Hasher.Digest("memory.content", write.Content, write.Classification, context.Redactor)],
                     classification: write.Classification),
                 EvidenceDurability.Acknowledged,

@@ -44,32 +44,47 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
 
         var permitted = new List<RouteCandidate>(plan.Candidates.Count);
         var excluded = new List<RouteExclusion>(plan.Excluded);
+        var policyVersions = new HashSet<string>(StringComparer.Ordinal);
         foreach (var candidate in plan.Candidates)
         {
-            var decision = await policy.EvaluateAsync(
-                new PolicyContext
-                {
-                    Action = PolicyAction.ModelRoute,
-                    RequestId = context.RequestId,
-                    Identity = context.Request.Identity,
-                    Authority = context.Authority,
-                    Risk = context.Risk,
-                    Now = timeProvider.GetUtcNow(),
-                    Deployment = candidate.Deployment.Name,
-                    Region = candidate.Deployment.Region,
-                    Classification = context.Classification,
-                    Tags = context.Request.Tags,
-                    TaskKind = context.Request.Task.Kind,
-                },
-                cancellationToken).ConfigureAwait(false);
+            PolicyDecision decision;
+            try
+            {
+                decision = await policy.EvaluateAsync(
+                    new PolicyContext
+                    {
+                        Action = PolicyAction.ModelRoute,
+                        RequestId = context.RequestId,
+                        Identity = context.Request.Identity,
+                        Authority = context.Authority,
+                        Risk = context.Risk,
+                        Now = timeProvider.GetUtcNow(),
+                        Deployment = candidate.Deployment.Name,
+                        Region = candidate.Deployment.Region,
+                        Classification = context.Classification,
+                        Tags = context.Request.Tags,
+                        TaskKind = context.Request.Task.Kind,
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Fail closed: a policy that cannot decide about a deployment excludes it.
+                decision = PolicyDecision.Deny("runtime/1", "The policy could not be evaluated.", "policy.error");
+            }
+
             context.Telemetry.PolicyDecided(PolicyAction.ModelRoute, decision);
+            policyVersions.Add(decision.PolicyVersion);
+
+            // Only an allow uses a deployment: a route is not something a human approves mid-request.
             if (decision.Permits)
             {
                 permitted.Add(permitted.Count == 0 ? candidate with { IsFallback = false } : candidate);
             }
             else
             {
-                excluded.Add(new RouteExclusion { Deployment = candidate.Deployment.Name, ReasonCode = "route.policy_denied" });
+                var reason = decision.ReasonCodes.FirstOrDefault(r => r.StartsWith("rule:", StringComparison.Ordinal)) ?? (decision.ReasonCodes.Count > 0 ? decision.ReasonCodes[0] : null);
+                excluded.Add(new RouteExclusion { Deployment = candidate.Deployment.Name, ReasonCode = reason is null ? "route.policy_denied" : "route.policy_denied(" + reason + ")" });
             }
         }
 
@@ -85,6 +100,21 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
         if (plan.RulesVersion is not null)
         {
             result.With("rules.version", plan.RulesVersion);
+        }
+
+        if (policyVersions.Count > 0)
+        {
+            result.With("policy.version", string.Join(',', policyVersions));
+        }
+
+        result.With("candidates", permitted.Count).With("excluded", excluded.Count);
+        for (var i = 0; i < permitted.Count; i++)
+        {
+            var candidate = permitted[i];
+            var deployment = candidate.Deployment;
+            result.With(
+                "candidate." + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"{deployment.Name};provider={deployment.Provider};region={deployment.Region};precision={deployment.Precision};downgrade={(candidate.CapabilityDowngrade ? "true" : "false")}");
         }
 
         if (permitted.Count == 0)

@@ -113,7 +113,7 @@ internal sealed class ToolExecutionStage : IRequestStage
             Stage,
             "budget.exhausted:" + dimension);
         await context.Evidence.WriteAsync(
-            context.NewRecord(Stage, EvidenceKinds.BudgetExhausted, StageOutcome.Failed, timeProvider.GetUtcNow(), TimeSpan.Zero, null, dimension.ToString(), ["budget.exhausted:" + dimension], new Dictionary<string, string> { ["usage"] = description }),
+            context.NewRecord(Stage, EvidenceKinds.BudgetExhausted, StageOutcome.Failed, timeProvider.GetUtcNow(), TimeSpan.Zero, null, dimension.ToString(), ["budget.exhausted:" + dimension], new AttributeMap { ["usage"] = description }),
             EvidenceDurability.Acknowledged,
             cancellationToken).ConfigureAwait(false);
     }
@@ -180,7 +180,7 @@ internal sealed class ToolExecutionStage : IRequestStage
                 context.SideEffects.Entries.Add(saga);
                 await context.Evidence.WriteAsync(
                     context.NewRecord(Stage, EvidenceKinds.ToolStarted, StageOutcome.Completed, startedAt, TimeSpan.Zero, activity?.SpanId.ToHexString(), "started", [],
-                        new Dictionary<string, string>(StringComparer.Ordinal) { ["call.id"] = call.Call.CallId, ["tool.name"] = descriptor.Name, ["operation.key"] = operationKey, ["side_effect"] = descriptor.SideEffect.ToString() },
+                        new AttributeMap() { ["call.id"] = call.Call.CallId, ["tool.name"] = descriptor.Name, ["operation.key"] = operationKey, ["side_effect"] = descriptor.SideEffect.ToString() },
                         versions: context.Versions with { Tool = descriptor.Name + "@" + descriptor.Version }),
                     EvidenceDurability.Durable,
                     cancellationToken).ConfigureAwait(false);
@@ -575,7 +575,7 @@ internal sealed class ToolExecutionStage : IRequestStage
     {
         call.Duration = duration;
         var descriptor = call.Descriptor!;
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+        var attributes = new AttributeMap()
         {
             ["call.id"] = call.Call.CallId,
             ["tool.name"] = descriptor.Name,
@@ -591,7 +591,7 @@ internal sealed class ToolExecutionStage : IRequestStage
 
         var payloads = new List<PayloadDigest>(2)
         {
-            context.Hasher.Digest("tool.arguments", call.EffectiveArguments.GetRawText(), context.Classification, context.Redactor),
+            call.ArgumentsDigest(context),
         };
         if (call.Result?.Output is { ValueKind: not System.Text.Json.JsonValueKind.Undefined } output)
         {
@@ -610,7 +610,10 @@ internal sealed class ToolExecutionStage : IRequestStage
                 context.Versions with { Tool = descriptor.Name + "@" + descriptor.Version }, context.Classification.Combine(descriptor.OutputClassification)),
             descriptor.SideEffect > SideEffectClass.Read ? EvidenceDurability.Durable : EvidenceDurability.Acknowledged,
             cancellationToken).ConfigureAwait(false);
-        context.Emit(new Events.ToolCallCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), CallId = call.Call.CallId, ToolName = descriptor.Name, Outcome = call.Outcome ?? ToolCallOutcome.Failed, Duration = duration });
+        if (context.Events is not null)
+        {
+            context.Emit(new Events.ToolCallCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), CallId = call.Call.CallId, ToolName = descriptor.Name, Outcome = call.Outcome ?? ToolCallOutcome.Failed, Duration = duration });
+        }
     }
 
     /// <summary>How a call's attempts ended: the last result, whether the last attempt timed out, and whether its effect is unknown.</summary>

@@ -72,14 +72,17 @@ internal sealed class ToolPlanningStage : IRequestStage
 
         foreach (var planned in turn.Calls)
         {
-            context.Emit(new ToolCallProposedEvent
+            if (context.Events is not null)
             {
-                RequestId = context.RequestId,
-                Timestamp = timeProvider.GetUtcNow(),
-                CallId = planned.Call.CallId,
-                ToolName = planned.Call.ToolName,
-                Valid = planned.ValidationErrors.Count == 0,
-            });
+                context.Emit(new ToolCallProposedEvent
+                {
+                    RequestId = context.RequestId,
+                    Timestamp = timeProvider.GetUtcNow(),
+                    CallId = planned.Call.CallId,
+                    ToolName = planned.Call.ToolName,
+                    Valid = planned.ValidationErrors.Count == 0,
+                });
+            }
         }
 
         if (reply.IsAnswer)
@@ -119,7 +122,7 @@ internal sealed class ToolPlanningStage : IRequestStage
         {
             if (planned.Call.Arguments.ValueKind == System.Text.Json.JsonValueKind.Object)
             {
-                result.WithPayload(context.Hasher.Digest("tool.arguments:" + planned.Call.CallId, planned.Call.Arguments.GetRawText(), context.Classification, context.Redactor));
+                result.WithPayload(planned.ArgumentsDigest(context, "tool.arguments:" + planned.Call.CallId));
             }
         }
 

@@ -1,0 +1,799 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using ARuntime.Sdk.Inference;
+using ARuntime.Sdk.LlamaSharp.Loading;
+using ARuntime.Sdk.LlamaSharp.Native;
+using ARuntime.Sdk.LlamaSharp.PrefixCache;
+using ARuntime.Sdk.LlamaSharp.Telemetry;
+using LLama;
+using LLama.Batched;
+using LLama.Native;
+using Microsoft.Extensions.Logging;
+
+namespace ARuntime.Sdk.LlamaSharp.Scheduling;
+
+/// <summary>
+/// Continuous batching over one <see cref="BatchedExecutor"/>. A single serialized loop owns the executor (nothing in it
+/// but the sequence-id pool is thread-safe) and repeats one step:
+/// <list type="number">
+/// <item>finish stopped sequences (cancellation, deadline) and drop stopped requests from the queue;</item>
+/// <item>admit queued requests fairly while a sequence slot and KV cells are free (restoring a cached prefix when one matches);</item>
+/// <item>plan one batch of at most <c>UBatchSize</c> tokens: one token for every decoding sequence, then prefill chunks;
+/// when the KV cache cannot hold the step, pause the youngest sequence (it resumes later, exactly where it stopped);</item>
+/// <item>decode; on success, sample every sequence that needs it and stream its text.</item>
+/// </list>
+/// A cancellation or deadline during a decode raises the abort flag: llama.cpp stops mid-graph, the caller gets its result
+/// at once, and the batch is retried (its finished sequences are disposed after the retry). Decode failures rebuild the
+/// context and resume the affected sequences.
+/// </summary>
+internal sealed class InferenceScheduler : IAsyncDisposable
+{
+    private const int MaxDecodeFailuresPerJob = 2;
+
+    private readonly LoadedModel model;
+    private readonly LlamaSharpEngineOptions options;
+    private readonly ILogger logger;
+    private readonly TimeProvider time;
+    private readonly LlamaSharpTelemetry telemetry;
+    private readonly PrefixStateCache? prefixCache;
+    private readonly AdmissionQueue queue = new();
+    private readonly List<ActiveSequence> active = [];
+    private readonly AsyncSignal wake = new();
+    private readonly CancellationTokenSource shutdown = new();
+    private readonly AbortFlag abort = new();
+    private readonly int stepBudget;
+    private readonly int contextSize;
+    private BatchedExecutor executor;
+    private Task? loop;
+    private bool retryPending;
+    private int activeCount;
+    private long admissions;
+    private long jobIds;
+    private long abortedDecodes;
+    private long preemptions;
+    private long rebuilds;
+    private volatile bool disposed;
+
+    /// <summary>Initializes a new instance and creates the context.</summary>
+    /// <param name="model">The loaded model.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="time">The clock (deadlines, latencies).</param>
+    /// <param name="telemetry">The instruments.</param>
+    public InferenceScheduler(LoadedModel model, LlamaSharpEngineOptions options, ILogger logger, TimeProvider time, LlamaSharpTelemetry telemetry)
+    {
+        this.model = model;
+        this.options = options;
+        this.logger = logger;
+        this.time = time;
+        this.telemetry = telemetry;
+        contextSize = model.ContextSize;
+        stepBudget = Math.Min(options.UBatchSize, options.BatchSize);
+        prefixCache = options.PrefixCacheBytes > 0 ? new PrefixStateCache(options.PrefixCacheBytes, options.PrefixCacheMinTokens) : null;
+        executor = CreateExecutor();
+    }
+
+    /// <summary>Gets the number of waiting requests.</summary>
+    public int QueueLength => queue.Count;
+
+    /// <summary>Gets the number of active sequences.</summary>
+    public int ActiveCount => Volatile.Read(ref activeCount);
+
+    /// <summary>Gets the prefix cache, when enabled.</summary>
+    public PrefixStateCache? PrefixCache => prefixCache;
+
+    /// <summary>Gets the number of decodes stopped mid-flight by the abort flag (and retried).</summary>
+    public long AbortedDecodes => Interlocked.Read(ref abortedDecodes);
+
+    /// <summary>Gets the number of sequences paused to free KV cells.</summary>
+    public long Preemptions => Interlocked.Read(ref preemptions);
+
+    /// <summary>Gets the number of context rebuilds after decode failures.</summary>
+    public long Rebuilds => Interlocked.Read(ref rebuilds);
+
+    /// <summary>Gets the context size in tokens.</summary>
+    public int ContextSize => contextSize;
+
+    /// <summary>Returns a new job id.</summary>
+    /// <returns>The id.</returns>
+    public long NextJobId() => Interlocked.Increment(ref jobIds);
+
+    /// <summary>Starts the loop.</summary>
+    /// <remarks>
+    /// The loop runs synchronously on a dedicated thread: it never competes with callers' continuations (streaming
+    /// consumers) for thread-pool threads, so a consumer reacts within a step even on a machine with two cores.
+    /// </remarks>
+    public void Start()
+    {
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop = completion.Task;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run();
+            }
+            finally
+            {
+                completion.SetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "ARuntime llama.cpp scheduler",
+        };
+        thread.Start();
+    }
+
+    /// <summary>Queues a job, or rejects it as overloaded.</summary>
+    /// <param name="job">The job.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <exception cref="InferenceException">The queue is full (<see cref="InferenceFailureKind.Overloaded"/>).</exception>
+    public void Submit(InferenceJob job, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        job.Arm(time, OnStopRequested, cancellationToken);
+
+        // Requests that a free slot will take at once do not count as waiting.
+        var free = Math.Max(0, options.MaxSequences - ActiveCount);
+        if (!queue.TryEnqueue(job, options.MaxQueueLength + free))
+        {
+            job.Dispose();
+            telemetry.Rejections.Add(1, telemetry.Deployment);
+            Log.QueueFull(logger, queue.Count, job.Request.RequestId);
+            throw new InferenceException(
+                InferenceFailureKind.Overloaded,
+                string.Create(CultureInfo.InvariantCulture, $"The llama.cpp engine for model '{model.ModelId}' is overloaded: {queue.Count} requests are waiting (MaxQueueLength {options.MaxQueueLength}) and all {options.MaxSequences} sequences are busy."));
+        }
+
+        wake.Set();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        await shutdown.CancelAsync().ConfigureAwait(false);
+        abort.Raise();
+        wake.Set();
+        if (loop is not null)
+        {
+            try
+            {
+                await loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected on shutdown.
+            }
+        }
+
+        var failure = new InferenceException(InferenceFailureKind.ModelUnavailable, $"The llama.cpp engine for model '{model.ModelId}' was disposed.");
+        foreach (var sequence in active)
+        {
+            sequence.Job.Fail(failure);
+        }
+
+        active.Clear();
+        foreach (var job in queue.RemoveWhere(_ => true))
+        {
+            job.Fail(failure);
+        }
+
+        executor.Dispose();
+        abort.Dispose();
+        prefixCache?.Dispose();
+        wake.Dispose();
+        shutdown.Dispose();
+    }
+
+    /// <summary>Called after a job's stop request was raised (caller cancellation, deadline, abandoned stream).</summary>
+    /// <param name="job">The job.</param>
+    public void OnStopRequested(InferenceJob job)
+    {
+        // A stop for a sequence in the decode in flight aborts it; the batch is retried without waiting for it.
+        if (job.InFlight)
+        {
+            abort.Raise();
+        }
+
+        wake.Set();
+    }
+
+    private BatchedExecutor CreateExecutor()
+    {
+        BatchedExecutor created;
+        try
+        {
+            created = new BatchedExecutor(model.Weights, model.Parameters);
+        }
+        catch (Exception ex) when (ex is LLama.Exceptions.RuntimeError or InvalidOperationException)
+        {
+            throw new InferenceException(
+                InferenceFailureKind.ModelUnavailable,
+                string.Create(CultureInfo.InvariantCulture, $"llama.cpp could not create a context of {contextSize} tokens for {options.MaxSequences} sequences (model '{model.ModelId}'); lower ContextSize or MaxSequences."),
+                ex);
+        }
+
+        abort.InstallOn(created.Context.NativeHandle);
+        return created;
+    }
+
+    private void Run()
+    {
+        var token = shutdown.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                HandleStops();
+                if (!retryPending)
+                {
+                    Admit();
+                    Plan();
+                }
+
+                if (executor.BatchedTokenCount == 0)
+                {
+                    if (active.Count > 0)
+                    {
+                        // Every active sequence always has a token to decode; reaching here is a scheduler defect.
+                        FailActive(new InferenceException(InferenceFailureKind.EngineError, "The inference scheduler made no progress."));
+                        Rebuild("no progress");
+                        continue;
+                    }
+
+                    wake.Wait(token);
+                    continue;
+                }
+
+                foreach (var sequence in active)
+                {
+                    sequence.Job.InFlight = sequence.Queued;
+                }
+
+                abort.Reset();
+
+                // Never pass a cancellable token: a cancelled Infer corrupts the executor. Stops go through the abort flag.
+                var result = executor.Infer(CancellationToken.None).GetAwaiter().GetResult();
+                foreach (var sequence in active)
+                {
+                    sequence.Job.InFlight = false;
+                }
+
+                switch (result)
+                {
+                    case DecodeResult.Ok:
+                        retryPending = false;
+                        AfterDecode();
+                        break;
+                    case DecodeResult.ComputeAborted when !disposed:
+                        // The batch went back to the front of the executor's queue; it is retried before anything new is queued.
+                        retryPending = true;
+                        Interlocked.Increment(ref abortedDecodes);
+                        break;
+                    case DecodeResult.ComputeAborted:
+                        return;
+                    default:
+                        Rebuild(result.ToString());
+                        break;
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.SchedulerFailed(logger, ex);
+                FailActive(new InferenceException(InferenceFailureKind.EngineError, "The llama.cpp inference scheduler failed; see the inner exception.", ex));
+                try
+                {
+                    Rebuild("scheduler failure");
+                }
+                catch (Exception rebuildFailure)
+                {
+                    Log.SchedulerFailed(logger, rebuildFailure);
+                    return;
+                }
+            }
+        }
+    }
+
+    private void HandleStops()
+    {
+        var now = time.GetUtcNow();
+        foreach (var job in queue.RemoveWhere(j => j.RequestedStop is not null || j.Deadline <= now || j.IsCompleted))
+        {
+            if (!job.IsCompleted)
+            {
+                job.RequestStop(StopReason.Deadline);
+                CompleteJob(job, job.RequestedStop ?? StopReason.Deadline, string.Empty);
+            }
+        }
+
+        for (var i = active.Count - 1; i >= 0; i--)
+        {
+            var sequence = active[i];
+            if (sequence.Zombie)
+            {
+                continue;
+            }
+
+            var job = sequence.Job;
+            if (job.IsCompleted)
+            {
+                // Failed elsewhere (scheduler failure): release its sequence.
+                if (retryPending && sequence.Queued)
+                {
+                    sequence.Zombie = true;
+                }
+                else
+                {
+                    RemoveSequence(sequence);
+                }
+
+                continue;
+            }
+
+            if (job.RequestedStop is null && job.Deadline <= now)
+            {
+                job.RequestStop(StopReason.Deadline);
+            }
+
+            if (job.RequestedStop is { } reason)
+            {
+                Finish(sequence, reason);
+            }
+        }
+    }
+
+    private void Admit()
+    {
+        while (active.Count < options.MaxSequences)
+        {
+            var projected = ProjectedCells();
+            var alone = active.Count == 0;
+            var job = queue.TryDequeue(
+                j => alone || projected + j.PromptTokens.Length + j.Generated.Count + 1 <= contextSize,
+                out _);
+            if (job is null)
+            {
+                return;
+            }
+
+            if (job.IsCompleted)
+            {
+                continue;
+            }
+
+            var tokens = job.TokensToPrefill();
+            if (tokens.Length + 1 > contextSize)
+            {
+                // Only a resumed job can get here (new prompts are checked at submission): its context is full.
+                CompleteJob(job, StopReason.MaxTokens, job.Output.Flush());
+                continue;
+            }
+
+            Start(job, tokens);
+        }
+    }
+
+    private void Start(InferenceJob job, LLamaToken[] tokens)
+    {
+        Conversation? conversation = null;
+        var restored = 0;
+        if (prefixCache is not null && tokens.Length > prefixCache.MinTokens)
+        {
+            var match = prefixCache.Find(PrefixStateCache.Ids(tokens), tokens.Length - 1);
+            telemetry.PrefixCacheLookups.Add(1, telemetry.Deployment, new KeyValuePair<string, object?>("hit", match is not null));
+            if (match is { } m)
+            {
+                try
+                {
+                    conversation = executor.Load(m.Entry.State);
+                    if (m.Entry.Tokens.Length > m.Length)
+                    {
+                        conversation.Rewind(m.Entry.Tokens.Length - m.Length);
+                    }
+
+                    restored = m.Length;
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or LLama.Exceptions.RuntimeError)
+                {
+                    conversation?.Dispose();
+                    conversation = null;
+                    restored = 0;
+                }
+            }
+        }
+
+        conversation ??= executor.Create();
+        if (job.AdmittedTimestamp is null)
+        {
+            job.AdmittedTimestamp = time.GetTimestamp();
+            job.CachedPromptTokens = Math.Min(restored, job.PromptTokens.Length);
+            job.Sampler = SamplerFactory.Create(job.Request.Sampling, job.Constraint?.Grammar);
+            job.Decoder = new StreamingTokenDecoder(Encoding.UTF8, model.Weights);
+            job.Activity?.AddEvent(new ActivityEvent("admitted"));
+        }
+
+        var boundary = job.SystemPrefixLength;
+        var saveBoundary = prefixCache is not null
+                           && boundary >= prefixCache.MinTokens
+                           && boundary > restored
+                           && boundary < tokens.Length
+                           && !prefixCache.Covers(PrefixStateCache.Ids(tokens.AsSpan(0, boundary)))
+            ? boundary
+            : 0;
+
+        active.Add(new ActiveSequence(job, conversation, tokens, restored, saveBoundary, ++admissions));
+        Volatile.Write(ref activeCount, active.Count);
+    }
+
+    private int ProjectedCells()
+    {
+        var cells = 0;
+        foreach (var sequence in active)
+        {
+            cells += sequence.Conversation.TokenCount + sequence.RemainingPrefill + (sequence.PendingToken is null ? 0 : 1);
+        }
+
+        return cells;
+    }
+
+    private void Plan()
+    {
+        while (true)
+        {
+            var used = 0;
+            var decoding = 0;
+            foreach (var sequence in active)
+            {
+                used += sequence.Conversation.TokenCount;
+                decoding += sequence.PendingToken is null ? 0 : 1;
+            }
+
+            if (used + decoding <= contextSize)
+            {
+                QueueStep(contextSize - used - decoding);
+                return;
+            }
+
+            // The KV cache cannot hold this step: pause the youngest sequence (or end a lone one at the context limit).
+            var victim = active.MaxBy(s => s.AdmissionOrder)!;
+            if (active.Count == 1)
+            {
+                Finish(victim, StopReason.MaxTokens);
+                continue;
+            }
+
+            Preempt(victim, used + decoding - contextSize);
+        }
+    }
+
+    private void QueueStep(int freeCells)
+    {
+        var budget = stepBudget;
+        foreach (var sequence in active)
+        {
+            sequence.QueuedChunk = 0;
+            sequence.Queued = false;
+            if (sequence.PendingToken is { } next)
+            {
+                sequence.Conversation.Prompt(next);
+                sequence.PendingToken = null;
+                sequence.PromptedGenerated++;
+                sequence.Queued = true;
+                budget--;
+            }
+        }
+
+        foreach (var sequence in active.OrderBy(s => s.AdmissionOrder))
+        {
+            if (sequence.Queued || sequence.RemainingPrefill == 0 || budget == 0 || freeCells == 0)
+            {
+                continue;
+            }
+
+            var chunk = Math.Min(Math.Min(sequence.RemainingPrefill, budget), freeCells);
+            if (sequence.SaveBoundary > sequence.Prefilled)
+            {
+                // Stop at the system-section boundary so its state can be saved exactly there.
+                chunk = Math.Min(chunk, sequence.SaveBoundary - sequence.Prefilled);
+            }
+
+            sequence.Conversation.Prompt(sequence.Tokens.AsSpan(sequence.Prefilled, chunk));
+            sequence.QueuedChunk = chunk;
+            sequence.Queued = true;
+            budget -= chunk;
+            freeCells -= chunk;
+        }
+    }
+
+    private void Preempt(ActiveSequence sequence, int shortBy)
+    {
+        var job = sequence.Job;
+        Log.Preempted(logger, shortBy, job.Request.RequestId);
+        telemetry.Preemptions.Add(1, telemetry.Deployment);
+        Interlocked.Increment(ref preemptions);
+        RemoveSequence(sequence);
+        job.Resumptions++;
+        queue.EnqueueResumed(job);
+    }
+
+    private void AfterDecode()
+    {
+        foreach (var sequence in active.ToList())
+        {
+            if (sequence.Zombie)
+            {
+                RemoveSequence(sequence);
+                continue;
+            }
+
+            if (!sequence.Queued)
+            {
+                continue;
+            }
+
+            sequence.Queued = false;
+            if (sequence.QueuedChunk > 0)
+            {
+                sequence.Prefilled += sequence.QueuedChunk;
+                sequence.QueuedChunk = 0;
+                if (sequence.SaveBoundary > 0 && sequence.Prefilled == sequence.SaveBoundary)
+                {
+                    SavePrefix(sequence, sequence.SaveBoundary);
+                }
+
+                if (sequence.RemainingPrefill > 0)
+                {
+                    continue;
+                }
+            }
+
+            Sample(sequence);
+        }
+    }
+
+    private void SavePrefix(ActiveSequence sequence, int length)
+    {
+        var state = sequence.Conversation.Save();
+        prefixCache!.Add(PrefixStateCache.Ids(sequence.Tokens.AsSpan(0, length)).ToArray(), state);
+    }
+
+    private void Sample(ActiveSequence sequence)
+    {
+        var job = sequence.Job;
+        var token = sequence.Conversation.Sample(job.Sampler!);
+        if (job.FirstTokenTimestamp is null)
+        {
+            job.FirstTokenTimestamp = time.GetTimestamp();
+            job.Activity?.AddEvent(new ActivityEvent("first_token"));
+        }
+
+        if (token.IsEndOfGeneration(model.Weights.Vocab))
+        {
+            // Under a grammar, end-of-generation is only allowed once the grammar is complete.
+            Finish(sequence, job.Constraint is null ? StopReason.EndOfSequence : StopReason.SchemaComplete);
+            return;
+        }
+
+        job.Generated.Add(token);
+        job.Decoder!.Add(token);
+        var piece = job.Decoder.Read();
+        job.WriteDelta(job.Output.Push(piece));
+        job.Json?.Feed(piece);
+
+        if (job.Output.Stopped)
+        {
+            Finish(sequence, StopReason.StopSequence);
+        }
+        else if (job.Json?.IsComplete == true)
+        {
+            Finish(sequence, StopReason.SchemaComplete);
+        }
+        else if (job.Generated.Count >= job.MaxOutputTokens || sequence.Conversation.TokenCount + 1 > contextSize)
+        {
+            // The context window is the hardest output limit; reaching it ends the output like MaxOutputTokens.
+            Finish(sequence, StopReason.MaxTokens);
+        }
+        else
+        {
+            sequence.PendingToken = token;
+        }
+    }
+
+    private void Finish(ActiveSequence sequence, StopReason reason)
+    {
+        var job = sequence.Job;
+        var tail = job.Output.Flush();
+
+        // The caller gets its result first; saving the finished sequence for the prefix cache happens after.
+        CompleteJob(job, reason, tail);
+        if (reason is not (StopReason.Cancelled or StopReason.Deadline) && !sequence.Queued)
+        {
+            CacheFinishedSequence(sequence);
+        }
+
+        if (retryPending && sequence.Queued)
+        {
+            sequence.Zombie = true;
+        }
+        else
+        {
+            RemoveSequence(sequence);
+        }
+    }
+
+    private void CacheFinishedSequence(ActiveSequence sequence)
+    {
+        if (prefixCache is null)
+        {
+            return;
+        }
+
+        var job = sequence.Job;
+        var tokenCount = sequence.Conversation.TokenCount;
+        var expected = sequence.Tokens.Length + sequence.PromptedGenerated;
+        if (sequence.RemainingPrefill > 0 || tokenCount != expected || tokenCount < prefixCache.MinTokens + 1)
+        {
+            return;
+        }
+
+        // Saving copies the sequence's KV cells; skip sequences too large to be worth a quarter of the cache.
+        if (prefixCache.BytesPerToken * tokenCount > prefixCache.CapacityBytes / 4.0)
+        {
+            return;
+        }
+
+        var ids = new int[tokenCount];
+        PrefixStateCache.Ids(sequence.Tokens).CopyTo(ids);
+        PrefixStateCache.Ids(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(job.Generated)
+            .Slice(sequence.GeneratedAtAdmission, sequence.PromptedGenerated)).CopyTo(ids.AsSpan(sequence.Tokens.Length));
+        if (!prefixCache.Covers(ids))
+        {
+            prefixCache.Add(ids, sequence.Conversation.Save());
+        }
+    }
+
+    private void RemoveSequence(ActiveSequence sequence)
+    {
+        sequence.Conversation.Dispose();
+        active.Remove(sequence);
+        Volatile.Write(ref activeCount, active.Count);
+    }
+
+    private void CompleteJob(InferenceJob job, StopReason reason, string lastDelta)
+    {
+        var text = job.Output.Emitted;
+        if (job.Constraint is { } constraint)
+        {
+            var error = constraint.Validate(text);
+            if (error is not null)
+            {
+                if (reason == StopReason.SchemaComplete)
+                {
+                    Log.GrammarOutputInvalid(logger, job.Request.RequestId, error);
+                    reason = StopReason.Error;
+                }
+                else
+                {
+                    Log.SchemaOutputIncomplete(logger, job.Request.RequestId, reason);
+                }
+            }
+        }
+
+        var now = time.GetTimestamp();
+        var duration = time.GetElapsedTime(job.SubmittedTimestamp, now);
+        var usage = new InferenceUsage
+        {
+            PromptTokens = job.PromptTokens.Length,
+            CachedPromptTokens = job.CachedPromptTokens,
+            GeneratedTokens = job.Generated.Count,
+            QueueWait = job.AdmittedTimestamp is { } admitted ? time.GetElapsedTime(job.SubmittedTimestamp, admitted) : duration,
+            TimeToFirstToken = job.FirstTokenTimestamp is { } first ? time.GetElapsedTime(job.SubmittedTimestamp, first) : TimeSpan.Zero,
+            Duration = duration,
+        };
+
+        var result = new InferenceResult
+        {
+            Text = text,
+            StopReason = reason,
+            Usage = usage,
+            ModelId = model.ModelId,
+            ModelVersion = model.ModelVersion,
+            EngineVersion = $"{EngineVersion.EngineName} ({EngineVersion.Full})",
+        };
+
+        Record(job, result);
+        job.Complete(lastDelta, result);
+    }
+
+    private void Record(InferenceJob job, InferenceResult result)
+    {
+        var tags = new TagList { telemetry.Deployment, { "stop_reason", result.StopReason.ToString() } };
+        var usage = result.Usage;
+        telemetry.PromptTokens.Add(usage.PromptTokens, tags);
+        telemetry.CachedPromptTokens.Add(usage.CachedPromptTokens, tags);
+        telemetry.GeneratedTokens.Add(usage.GeneratedTokens, tags);
+        telemetry.QueueWait.Record(usage.QueueWait.TotalSeconds, tags);
+        if (job.FirstTokenTimestamp is not null)
+        {
+            telemetry.TimeToFirstToken.Record(usage.TimeToFirstToken.TotalSeconds, tags);
+        }
+
+        if (usage.DecodeTokensPerSecond > 0)
+        {
+            telemetry.DecodeRate.Record(usage.DecodeTokensPerSecond, tags);
+        }
+
+        if (job.Activity is { } activity)
+        {
+            activity.SetTag("gen_ai.usage.input_tokens", usage.PromptTokens);
+            activity.SetTag("gen_ai.usage.output_tokens", usage.GeneratedTokens);
+            activity.SetTag("aruntime.llama.cached_prompt_tokens", usage.CachedPromptTokens);
+            activity.SetTag("aruntime.llama.stop_reason", result.StopReason.ToString());
+            activity.SetTag("aruntime.llama.resumptions", job.Resumptions);
+            if (result.StopReason == StopReason.Error)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, "constrained output failed validation");
+            }
+
+            activity.Dispose();
+        }
+    }
+
+    private void FailActive(InferenceException failure)
+    {
+        foreach (var sequence in active.ToList())
+        {
+            if (!sequence.Job.IsCompleted)
+            {
+                FailJob(sequence.Job, failure);
+            }
+        }
+    }
+
+    private static void FailJob(InferenceJob job, InferenceException failure)
+    {
+        job.Activity?.SetStatus(ActivityStatusCode.Error, failure.Message);
+        job.Activity?.Dispose();
+        job.Fail(failure);
+    }
+
+    private void Rebuild(string reason)
+    {
+        var resumable = active.Where(s => !s.Zombie && !s.Job.IsCompleted).Select(s => s.Job).ToList();
+        Log.DecodeFailedRebuilding(logger, reason, resumable.Count);
+        Interlocked.Increment(ref rebuilds);
+
+        // Disposing the executor frees the context and every sequence in it (queued batches included).
+        active.Clear();
+        Volatile.Write(ref activeCount, 0);
+        retryPending = false;
+        executor.Dispose();
+        executor = CreateExecutor();
+
+        foreach (var job in resumable)
+        {
+            if (++job.DecodeFailures > MaxDecodeFailuresPerJob)
+            {
+                FailJob(job, new InferenceException(
+                    InferenceFailureKind.EngineError,
+                    $"llama.cpp failed to decode this request's batch repeatedly ({reason})."));
+                continue;
+            }
+
+            job.Resumptions++;
+            queue.EnqueueResumed(job);
+        }
+    }
+}
