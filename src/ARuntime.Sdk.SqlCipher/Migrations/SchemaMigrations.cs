@@ -167,16 +167,6 @@ internal static class SchemaMigrations
                 subject TEXT,
                 leaf BLOB NOT NULL,
                 payloads BLOB);
-            INSERT INTO evidence_record(id, tenant_no, record_id, request_id, correlation_id, stage, kind, outcome, timestamp_ticks, retention, subject, leaf, payloads)
-                SELECT l.tenant_no * 1099511627776 + r.leaf_index, l.tenant_no, r.record_id, r.request_id, r.correlation_id, r.stage, r.kind, r.outcome, r.timestamp_ticks, r.retention,
-                       (SELECT max(p.subject) FROM evidence_payload p WHERE p.tenant_id = r.tenant_id AND p.leaf_index = r.leaf_index), r.leaf, NULL
-                FROM evidence_record_v3 r JOIN evidence_log l ON l.tenant_id = r.tenant_id
-                WHERE r.leaf_index BETWEEN 0 AND 1099511627775;
-            CREATE UNIQUE INDEX evidence_record_by_id ON evidence_record(tenant_no, record_id);
-            CREATE INDEX evidence_record_by_request ON evidence_record(tenant_no, request_id);
-            CREATE INDEX evidence_record_by_correlation ON evidence_record(tenant_no, correlation_id) WHERE correlation_id IS NOT NULL;
-            CREATE INDEX evidence_record_by_time ON evidence_record(tenant_no, timestamp_ticks);
-            CREATE INDEX evidence_record_by_subject ON evidence_record(tenant_no, subject) WHERE subject IS NOT NULL;
             CREATE TABLE evidence_tile(
                 tenant_no INTEGER NOT NULL,
                 level INTEGER NOT NULL,
