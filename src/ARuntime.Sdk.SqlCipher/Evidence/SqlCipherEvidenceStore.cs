@@ -414,9 +414,15 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
                 return page;
             }
 
-            // The tenant's rows are the row id range [tenant_no * 2^40, (tenant_no + 1) * 2^40); tenant_no = $n lets the
-            // planner use the tenant-scoped indexes, the range keeps every read inside the tenant's rows.
-            var sql = new System.Text.StringBuilder("SELECT id, leaf, payloads FROM evidence_record WHERE tenant_no = $n AND id > $after AND id <= $last");
+            // The tenant's rows are the row id range [tenant_no * 2^40, (tenant_no + 1) * 2^40), read in order from the last
+            // page on. With a request, correlation or time filter, "tenant_no = $n" lets the planner use that tenant-scoped
+            // index; without one, "+tenant_no" keeps it on the row id range (an index on tenant_no alone would make it read
+            // and sort the whole log for every page).
+            var indexed = query.RequestId is not null || query.CorrelationId is not null || query.From is not null || query.To is not null;
+            var sql = new System.Text.StringBuilder(
+                indexed
+                    ? "SELECT id, leaf, payloads FROM evidence_record WHERE tenant_no = $n AND id > $after AND id <= $last"
+                    : "SELECT id, leaf, payloads FROM evidence_record WHERE +tenant_no = $n AND id > $after AND id <= $last");
             using var command = connection.Command(string.Empty)
                 .With("$n", tenantNo)
                 .With("$after", EvidenceLayout.FirstRowId(tenantNo) + after)
