@@ -31,7 +31,11 @@ public sealed class SqlCipherStoreOptions
     /// <summary>Gets or sets SQLCipher's kdf_iter, set explicitly and read back (raw keys skip the passphrase KDF; the value pins the file's settings).</summary>
     public int KdfIterations { get; set; } = 256_000;
 
-    /// <summary>Gets or sets whether commits are synced to stable storage (synchronous=FULL); false trades power-loss durability for speed.</summary>
+    /// <summary>
+    /// Gets or sets whether a write's caller is released only once its commit is on stable storage (it survives a power
+    /// loss); the store flushes the write-ahead log after each commit, off the writer loop. False releases callers after
+    /// COMMIT without flushing: writes survive a process crash, not a power loss.
+    /// </summary>
     public bool FullSync { get; set; } = true;
 
     /// <summary>Gets or sets the number of pooled read connections.</summary>
