@@ -43,7 +43,7 @@ internal sealed class EvaluationStage : IRequestStage
             Evidence = [.. context.Evidence.Records],
             RedactedSecrets = context.Redactor.RedactedSecretCount,
         };
-        var attributes = new List<(string Key, string Value)>();
+        var attributes = new List<(string Key, string Value)>(32);
         var failed = 0;
 
         // One timer for the stage, re-armed for each evaluator (a new one only after an evaluator timed out).
@@ -62,9 +62,7 @@ internal sealed class EvaluationStage : IRequestStage
                 }
 
                 var name = NameOf(evaluator);
-                timeout.CancelAfter(options.EvaluatorTimeout);
                 var scores = await EvaluateAsync(evaluator, name, evaluation, timeout, linked!.Token, cancellationToken).ConfigureAwait(false);
-                timeout.CancelAfter(Timeout.InfiniteTimeSpan);
                 Record(context, scores, attributes, ref failed);
             }
         }
@@ -105,8 +103,42 @@ internal sealed class EvaluationStage : IRequestStage
     {
         try
         {
-            var scores = await evaluator.EvaluateAsync(evaluation, evaluatorToken).ConfigureAwait(false);
-            return scores is null ? [] : [.. scores.Where(s => s is not null).Select(s => Valid(s, name))];
+            // The timeout is armed only for an evaluator that did not answer synchronously (most do): arming and disarming a
+            // timer for each would cost more than the built-in evaluators themselves.
+            var pending = evaluator.EvaluateAsync(evaluation, evaluatorToken);
+            IReadOnlyList<EvaluationScore> scores;
+            if (pending.IsCompleted)
+            {
+                scores = pending.Result;
+            }
+            else
+            {
+                timeout.CancelAfter(options.EvaluatorTimeout);
+                try
+                {
+                    scores = await pending.ConfigureAwait(false);
+                }
+                finally
+                {
+                    timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                }
+            }
+
+            if (scores is null)
+            {
+                return [];
+            }
+
+            var valid = new List<EvaluationScore>(scores.Count);
+            foreach (var score in scores)
+            {
+                if (score is not null)
+                {
+                    valid.Add(Valid(score, name));
+                }
+            }
+
+            return valid;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
