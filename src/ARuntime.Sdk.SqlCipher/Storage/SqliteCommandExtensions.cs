@@ -42,5 +42,6 @@ internal static class SqliteCommandExtensions
 
     public static long? GetNullableInt64(this SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
 
-    public static byte[] GetBytes(this SqliteDataReader reader, int ordinal) => (byte[])reader.GetValue(ordinal);
+    /// <summary>Reads a value's bytes whatever its storage class (a BLOB column holding TEXT after tampering reads as its bytes, not a cast error).</summary>
+    public static byte[] GetBytes(this SqliteDataReader reader, int ordinal) => reader.GetFieldValue<byte[]>(ordinal);
 }

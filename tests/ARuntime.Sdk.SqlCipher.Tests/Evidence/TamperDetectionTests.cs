@@ -204,6 +204,37 @@ public sealed class TamperDetectionTests
     }
 
     [Test]
+    public async Task A_rewritten_tree_hash_is_found_over_the_records_it_covers()
+    {
+        var report = await VerifyCopyAsync(db =>
+        {
+            // Hash 5 of the level-1 tile: the root of records 1280..1535.
+            using var command = db.CreateCommand();
+            command.CommandText = "UPDATE evidence_tile SET hashes = substr(hashes, 1, 160) || zeroblob(32) || substr(hashes, 193) WHERE tenant_no = 1 AND level = 1 AND tile_index = 0";
+            command.ExecuteNonQuery();
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Kind, Is.EqualTo(EvidenceTamperKind.TreeMismatch));
+            Assert.That(report.LeafIndex, Is.EqualTo(1280));
+            Assert.That(report.Message, Does.Contain("1280..1535"));
+        });
+    }
+
+    [Test]
+    public async Task Committed_leaf_hashes_cut_from_a_tile_are_found()
+    {
+        var report = await VerifyCopyAsync(db => Execute(db, "UPDATE evidence_tile SET hashes = substr(hashes, 1, 3200) WHERE tenant_no = 1 AND level = 0 AND tile_index = 7"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Kind, Is.EqualTo(EvidenceTamperKind.TreeMismatch));
+            Assert.That(report.LeafIndex, Is.EqualTo((7 * 256) + 100), "the first position whose committed hash is gone");
+        });
+    }
+
+    [Test]
     public async Task A_tampered_log_refuses_further_writes_until_it_is_verified()
     {
         var directory = CopyTemplate();
