@@ -20,6 +20,17 @@ internal static class BenchmarkModels
     public static int Threads { get; } =
         int.TryParse(Environment.GetEnvironmentVariable("ARUNTIME_BENCH_THREADS"), out var threads) && threads > 0 ? threads : Environment.ProcessorCount;
 
+    /// <summary>
+    /// Gets the flash-attention setting both sides use: the engine's CPU default (off) unless <c>ARUNTIME_BENCH_FLASH</c>
+    /// is <c>on</c> (or <c>auto</c>: llama.cpp decides). The raw baselines must not run with a different attention kernel.
+    /// </summary>
+    public static bool? Flash { get; } = Environment.GetEnvironmentVariable("ARUNTIME_BENCH_FLASH") switch
+    {
+        "on" => true,
+        "auto" => null,
+        _ => false,
+    };
+
     /// <summary>Gets the ~5M-parameter synthetic model.</summary>
     public static string Small => TestModels.GetSynthetic(SyntheticModelSpec.Small);
 
@@ -37,6 +48,7 @@ internal static class BenchmarkModels
         Threads = Threads,
         BatchThreads = Threads,
         MaxQueueLength = 64,
+        FlashAttention = Flash,
     };
 
     /// <summary>LLamaSharp parameters equal to what the engine uses.</summary>
@@ -51,6 +63,7 @@ internal static class BenchmarkModels
         UBatchSize = 512,
         SeqMax = sequences,
         KVUnified = true,
+        FlashAttention = Flash,
     };
 
     /// <summary>A greedy request.</summary>

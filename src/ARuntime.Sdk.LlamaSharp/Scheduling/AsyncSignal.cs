@@ -22,9 +22,10 @@ internal sealed class AsyncSignal : IDisposable
         }
     }
 
-    /// <summary>Blocks until signalled.</summary>
+    /// <summary>Waits until signalled.</summary>
     /// <param name="cancellationToken">Stops waiting (throws <see cref="OperationCanceledException"/>).</param>
-    public void Wait(CancellationToken cancellationToken) => semaphore.Wait(cancellationToken);
+    /// <returns>A task that completes when signalled.</returns>
+    public Task WaitAsync(CancellationToken cancellationToken) => semaphore.WaitAsync(cancellationToken);
 
     /// <inheritdoc />
     public void Dispose() => semaphore.Dispose();

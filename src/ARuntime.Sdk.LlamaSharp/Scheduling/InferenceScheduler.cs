@@ -101,30 +101,11 @@ internal sealed class InferenceScheduler : IAsyncDisposable
 
     /// <summary>Starts the loop.</summary>
     /// <remarks>
-    /// The loop runs synchronously on a dedicated thread: it never competes with callers' continuations (streaming
-    /// consumers) for thread-pool threads, so a consumer reacts within a step even on a machine with two cores.
+    /// The loop is asynchronous: <see cref="BatchedExecutor.Infer"/> decodes on a thread-pool thread, and the loop continues
+    /// on that same thread when the decode ends. A dedicated thread blocking on each decode was measured ~10% slower per
+    /// token on a 2-core machine (a cross-thread wake-up per step while the pool thread spun beside it).
     /// </remarks>
-    public void Start()
-    {
-        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        loop = completion.Task;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                Run();
-            }
-            finally
-            {
-                completion.SetResult();
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "ARuntime llama.cpp scheduler",
-        };
-        thread.Start();
-    }
+    public void Start() => loop = Task.Run(RunAsync);
 
     /// <summary>Queues a job, or rejects it as overloaded.</summary>
     /// <param name="job">The job.</param>
@@ -225,7 +206,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         return created;
     }
 
-    private void Run()
+    private async Task RunAsync()
     {
         var token = shutdown.Token;
         while (!token.IsCancellationRequested)
@@ -249,7 +230,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                         continue;
                     }
 
-                    wake.Wait(token);
+                    await wake.WaitAsync(token).ConfigureAwait(false);
                     continue;
                 }
 
@@ -261,7 +242,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                 abort.Reset();
 
                 // Never pass a cancellable token: a cancelled Infer corrupts the executor. Stops go through the abort flag.
-                var result = executor.Infer(CancellationToken.None).GetAwaiter().GetResult();
+                var result = await executor.Infer(CancellationToken.None).ConfigureAwait(false);
                 foreach (var sequence in active)
                 {
                     sequence.Job.InFlight = false;
