@@ -99,12 +99,20 @@ public sealed class JsonSchemaValidator
             return cached;
         }
 
+        if (SchemaRecursionGuard.FindProblem(schema) is { } problem)
+        {
+            throw new ArgumentException($"Invalid JSON Schema: {problem}.", nameof(schema));
+        }
+
         JsonSchema built;
         try
         {
-            // A private registry and a content-derived base URI keep unrelated schemas (and their $ids) from colliding.
+            // A private registry per schema and a content-derived base URI keep unrelated schemas (and their $ids) from
+            // colliding and keep the global registry from growing with every schema seen. Without "$schema" the dialect
+            // is 2020-12 (JsonSchema.Net's own default is its newer v1 dialect, which refuses unknown keywords).
             var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
-            built = JsonSchema.Build(schema, new BuildOptions(), new Uri(string.Create(CultureInfo.InvariantCulture, $"https://schemas.aruntime.local/{hash}")));
+            var options = new BuildOptions { Dialect = Dialect.Draft202012, SchemaRegistry = new SchemaRegistry() };
+            built = JsonSchema.Build(schema, options, new Uri(string.Create(CultureInfo.InvariantCulture, $"https://schemas.aruntime.local/{hash}")));
         }
         catch (Exception ex) when (ex is JsonSchemaException or JsonException or InvalidOperationException or ArgumentException or KeyNotFoundException)
         {

@@ -121,6 +121,10 @@ public sealed class AdmissionRejectionTests
         AssertRejectedAsync(Requests.Valid() with { Output = OutputContract.FromJson("[1,2,3]") }, AgentErrorCodes.InvalidField, "output.schema");
 
     [Test]
+    public Task An_output_contract_that_would_recurse_forever_is_rejected_instead_of_crashing_the_process() =>
+        AssertRejectedAsync(Requests.Valid() with { Output = OutputContract.FromJson("""{"allOf":[{"$ref":"#"}]}""") }, AgentErrorCodes.InvalidField, "output.schema");
+
+    [Test]
     public Task A_malformed_trace_context_is_rejected() =>
         AssertRejectedAsync(Requests.Valid() with { Trace = new TraceContext { TraceId = "nope", SpanId = "00f067aa0ba902b7" } }, AgentErrorCodes.InvalidField, "trace");
 
