@@ -12,6 +12,7 @@ namespace ARuntime.Sdk.Benchmarks.Lifecycle;
 /// Target: the SDK's full lifecycle costs no more than the baseline (ratio ≤ 1.0).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class FullRequestBenchmarks
 {
     private ServiceProvider provider = null!;
