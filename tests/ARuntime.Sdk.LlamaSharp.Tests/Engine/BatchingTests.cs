@@ -39,7 +39,7 @@ public sealed class BatchingTests
     [Test]
     public async Task FullQueue_RejectsWithOverloaded()
     {
-        await using var engine = TestEngines.Create(TestEngines.TinyModel, o =>
+        await using var engine = TestEngines.Create(TestEngines.HolderModel, o =>
         {
             o.MaxSequences = 1;
             o.MaxQueueLength = 1;
@@ -128,7 +128,7 @@ public sealed class BatchingTests
     [Test]
     public async Task Admission_IsRoundRobinAcrossTenants()
     {
-        await using var engine = TestEngines.Create(TestEngines.TinyModel, o => o.MaxSequences = 1);
+        await using var engine = TestEngines.Create(TestEngines.HolderModel, o => o.MaxSequences = 1);
         using var holdCts = new CancellationTokenSource();
         await using var holder = engine.InferStreamingAsync(Tenant("a", "hold", 900), holdCts.Token).GetAsyncEnumerator();
         Assert.That(await holder.MoveNextAsync(), Is.True);

@@ -115,7 +115,7 @@ public sealed class CancellationAndDeadlineTests
     public async Task Deadline_PassingWhileQueued_EndsTheRequestWithoutAdmittingIt()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        await using var engine = TestEngines.Create(TestEngines.TinyModel, o => o.MaxSequences = 1, clock);
+        await using var engine = TestEngines.Create(TestEngines.HolderModel, o => o.MaxSequences = 1, clock);
         using var holdCts = new CancellationTokenSource();
         await using var holder = engine.InferStreamingAsync(LongRequest(), holdCts.Token).GetAsyncEnumerator();
         await MoveToFirstText(holder);
@@ -176,7 +176,7 @@ public sealed class CancellationAndDeadlineTests
     [Test]
     public async Task DisposingTheEngine_FailsInFlightRequestsWithModelUnavailable()
     {
-        var engine = TestEngines.Create(TestEngines.TinyModel, o => o.MaxSequences = 1);
+        var engine = TestEngines.Create(TestEngines.HolderModel, o => o.MaxSequences = 1);
         await using var running = engine.InferStreamingAsync(LongRequest()).GetAsyncEnumerator();
         await MoveToFirstText(running);
         var queued = engine.InferAsync(LongRequest());

@@ -16,11 +16,14 @@ public sealed class AgentRuntimeOnLlamaTests
     [TestCaseSource(typeof(TestEngines), nameof(TestEngines.Models))]
     public async Task ContractedAnswer_FromARealModel_IsValidAndRecorded(string model)
     {
+        // Resolved here, not inside the options callback: a missing optional model must skip the test, and inside the
+        // runtime the skip would surface as a failed route selection.
+        var modelPath = TestEngines.Resolve(model);
         var services = new ServiceCollection();
         services.AddARuntime(o => o.ApplicationRelease = "test/1")
             .UseLlamaSharp("local", o =>
             {
-                o.ModelPath = TestEngines.Resolve(model);
+                o.ModelPath = modelPath;
                 o.ContextSize = 2048;
                 o.MaxOutputTokens = 200;
             })

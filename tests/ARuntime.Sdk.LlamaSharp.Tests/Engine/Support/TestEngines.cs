@@ -10,6 +10,13 @@ internal static class TestEngines
     /// <summary>Gets the synthetic model most tests run on (about 158K parameters, no chat template).</summary>
     public static string TinyModel => TestModels.GetSynthetic(SyntheticModelSpec.Tiny);
 
+    /// <summary>
+    /// Gets the model for tests in which a long request holds a sequence while others queue behind it: about 5M
+    /// parameters, so its 900 tokens take seconds. On the tiny model they take a fraction of a second, and on a loaded CI
+    /// machine the holder could finish before the test has queued the others.
+    /// </summary>
+    public static string HolderModel => TestModels.GetSynthetic(SyntheticModelSpec.Small);
+
     /// <summary>Gets a synthetic model with a ChatML template and its control tokens.</summary>
     public static string ChatMlModel => TestModels.GetSynthetic(SyntheticModelSpec.Tiny with
     {
