@@ -10,7 +10,7 @@ internal static class SchemaMigrations
     public const int ApplicationId = 0x41525453;
 
     /// <summary>The schema version this build writes.</summary>
-    public const int CurrentVersion = 4;
+    public const int CurrentVersion = 5;
 
     public static IReadOnlyList<SchemaMigration> All { get; } =
     [
@@ -175,5 +175,8 @@ internal static class SchemaMigrations
                 PRIMARY KEY (tenant_no, level, tile_index)) WITHOUT ROWID;
             """,
             EvidenceRowsMigration.Apply),
+        new(5, "request journal: the idempotency key a running request holds (recovery answers retries under it)", """
+            ALTER TABLE request_journal ADD COLUMN idempotency_key TEXT;
+            """),
     ];
 }

@@ -12,7 +12,7 @@ namespace ARuntime.Sdk.SqlCipher.Recovery;
 /// </summary>
 public sealed class SqlCipherRequestJournal : IRequestJournal
 {
-    private const string Columns = "tenant_id, request_id, actor_id, state, final_status, stage, approval_id, started_ticks, updated_ticks";
+    private const string Columns = "tenant_id, request_id, actor_id, state, final_status, stage, approval_id, started_ticks, updated_ticks, idempotency_key";
 
     private readonly StoreServices services;
 
@@ -36,10 +36,10 @@ public sealed class SqlCipherRequestJournal : IRequestJournal
         await services.Writer.ExecuteAsync(
             context =>
             {
-                using var command = context.Connection.Command($"INSERT OR REPLACE INTO request_journal({Columns}) VALUES ($t, $r, $a, $s, $f, $g, $p, $b, $u)")
+                using var command = context.Connection.Command($"INSERT OR REPLACE INTO request_journal({Columns}) VALUES ($t, $r, $a, $s, $f, $g, $p, $b, $u, $k)")
                     .With("$t", entry.TenantId).With("$r", entry.RequestId).With("$a", entry.ActorId).With("$s", (int)entry.State)
                     .With("$f", entry.FinalStatus?.ToString()).With("$g", entry.Stage is { } g ? (int)g : null).With("$p", entry.ApprovalId)
-                    .With("$b", entry.StartedAt.UtcTicks).With("$u", entry.UpdatedAt.UtcTicks);
+                    .With("$b", entry.StartedAt.UtcTicks).With("$u", entry.UpdatedAt.UtcTicks).With("$k", entry.IdempotencyKey);
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -88,5 +88,6 @@ public sealed class SqlCipherRequestJournal : IRequestJournal
         ApprovalId = reader.GetNullableString(6),
         StartedAt = new DateTimeOffset(reader.GetInt64(7), TimeSpan.Zero),
         UpdatedAt = new DateTimeOffset(reader.GetInt64(8), TimeSpan.Zero),
+        IdempotencyKey = reader.GetNullableString(9),
     };
 }

@@ -39,6 +39,7 @@ public sealed class ProcessCrashTests
                 .Select(l => JsonSerializer.Deserialize(l[7..], ARuntimeJsonContext.Default.EvidenceRecord)!)
                 .ToList();
             var interrupted = records.Single(r => r.Kind == EvidenceKinds.Interrupted);
+            var retry = restarted.Output.Single(l => l.StartsWith("RETRY ", StringComparison.Ordinal)).Split(' ');
             Assert.Multiple(() =>
             {
                 Assert.That(status.State, Is.EqualTo(RequestState.Interrupted));
@@ -51,6 +52,9 @@ public sealed class ProcessCrashTests
                 Assert.That(interrupted.Attributes["in_doubt_operations"], Is.EqualTo(operationKey));
                 Assert.That(interrupted.Attributes["last.stage"], Is.EqualTo(nameof(LifecycleStage.ToolExecution)));
                 Assert.That(interrupted.TraceId, Is.EqualTo(records[0].TraceId), "the interruption is correlated with the request's trace");
+                Assert.That(retry[1], Is.EqualTo(nameof(AgentRunStatus.Interrupted)), "a retry under the idempotency key is answered with the recorded interruption");
+                Assert.That(retry[2], Is.EqualTo(requestId), "the retry replays the original request; nothing runs again");
+                Assert.That(retry[3], Is.EqualTo(AgentErrorCodes.Interrupted));
             });
         }
         finally

@@ -20,7 +20,7 @@ public sealed class RequestJournalTests
             StartedAt = now,
             UpdatedAt = now,
         };
-        await test.Store.Journal.UpsertAsync(Entry("t1", "r1", RequestState.Running));
+        await test.Store.Journal.UpsertAsync(Entry("t1", "r1", RequestState.Running) with { IdempotencyKey = "idem-1" });
         await test.Store.Journal.UpsertAsync(Entry("t2", "r2", RequestState.Running));
         await test.Store.Journal.UpsertAsync(Entry("t1", "r3", RequestState.Running));
         await test.Store.Journal.UpsertAsync(Entry("t1", "r3", RequestState.Finished) with { FinalStatus = AgentRunStatus.Completed, Stage = LifecycleStage.Evaluation });
@@ -34,6 +34,8 @@ public sealed class RequestJournalTests
         Assert.Multiple(() =>
         {
             Assert.That(running.Select(e => (e.TenantId, e.RequestId)), Is.EquivalentTo(new[] { ("t1", "r1"), ("t2", "r2") }));
+            Assert.That(running.Single(e => e.RequestId == "r1").IdempotencyKey, Is.EqualTo("idem-1"), "recovery answers retries under the key the request held");
+            Assert.That(running.Single(e => e.RequestId == "r2").IdempotencyKey, Is.Null);
             Assert.That(finished!.FinalStatus, Is.EqualTo(AgentRunStatus.Completed));
             Assert.That(finished.Stage, Is.EqualTo(LifecycleStage.Evaluation));
             Assert.That(paused!.ApprovalId, Is.EqualTo("ap-9"));

@@ -37,7 +37,7 @@ public sealed class MigrationTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(store.SchemaVersion, Is.EqualTo(4));
+            Assert.That(store.SchemaVersion, Is.EqualTo(5));
             Assert.That(t.IsValid, Is.True, t.Message);
             Assert.That(u.IsValid, Is.True, u.Message);
             Assert.That(headT.TreeSize, Is.EqualTo(expected.GetProperty("t.size").GetInt64()));

@@ -11,7 +11,8 @@ namespace ARuntime.Sdk.TestHost.Scenarios;
 /// <c>failures-crash &lt;dir&gt;</c>: runs a request whose side-effecting tool never returns, with the encrypted SQLCipher store
 /// (journal, evidence, idempotency, operations) in <c>dir</c>; prints <c>READY &lt;requestId&gt; &lt;operationKey&gt;</c> once the tool is running, so the parent can kill the
 /// process mid-request. <c>failures-recover &lt;dir&gt; &lt;requestId&gt;</c> (the restart) opens the same store, asks for the
-/// request's status (which runs recovery) and prints the status and the request's evidence as JSON lines.
+/// request's status (which runs recovery), prints the status and the request's evidence as JSON lines, then retries the
+/// request under its idempotency key and prints <c>RETRY &lt;status&gt; &lt;request id&gt; &lt;error code&gt;</c>.
 /// </summary>
 internal sealed class FailuresCrashScenario : IChildProcessScenario
 {
@@ -23,18 +24,20 @@ internal sealed class FailuresCrashScenario : IChildProcessScenario
     {
         await using var provider = Build(args[0], ScriptedReply.CallTool("transfer", new { account = "acc-1", amount = 10 }), ScriptedReply.Answer("unreachable"));
         var runtime = provider.GetRequiredService<IAgentRuntime>();
-        await runtime.RunAsync(
-            new RuntimeRequest
-            {
-                Identity = new RequestIdentity { TenantId = Tenant, Actor = new ActorIdentity { Id = "user-1", Roles = ["payments.write"] } },
-                Task = new AgentTask { Prompt = "Transfer 10 to acc-1." },
-                AllowedTools = ["transfer"],
-            },
-            cancellationToken);
+        await runtime.RunAsync(Request, cancellationToken);
 
         // Only reached if the parent did not kill the process.
         return 1;
     }
+
+    /// <summary>Gets the request the crashing process runs and the restarted one retries (same idempotency key).</summary>
+    internal static RuntimeRequest Request { get; } = new()
+    {
+        Identity = new RequestIdentity { TenantId = Tenant, Actor = new ActorIdentity { Id = "user-1", Roles = ["payments.write"] } },
+        Task = new AgentTask { Prompt = "Transfer 10 to acc-1." },
+        AllowedTools = ["transfer"],
+        IdempotencyKey = "transfer-acc-1-10",
+    };
 
     internal static ServiceProvider Build(string directory, params ScriptedReply[] replies)
     {

@@ -21,6 +21,10 @@ internal sealed class FailuresRecoverScenario : IChildProcessScenario
             Console.WriteLine("RECORD " + JsonSerializer.Serialize(record, Serialization.ARuntimeJsonContext.Default.EvidenceRecord));
         }
 
+        // A client retrying under the same idempotency key gets the recorded interruption, not "in progress" forever,
+        // and the transfer does not run again.
+        var retry = await runtime.RunAsync(FailuresCrashScenario.Request, cancellationToken);
+        Console.WriteLine($"RETRY {retry.Status} {retry.RequestId} {retry.Error?.Code}");
         Console.WriteLine("DONE");
         return 0;
     }
