@@ -3,6 +3,7 @@ using System.Text.Json;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Idempotency;
 using ARuntime.Sdk.Memory;
+using ARuntime.Sdk.Recovery;
 using ARuntime.Sdk.SqlCipher.Evidence;
 using ARuntime.Sdk.SqlCipher.Keys;
 using ARuntime.Sdk.SqlCipher.Storage;
@@ -64,6 +65,20 @@ public sealed class MigrationTests
             Assert.That(after.TreeSize, Is.EqualTo(expected.GetProperty("t.size").GetInt64() + 1));
             Assert.That(MerkleTree.VerifyConsistency(extended.FirstSize, extended.SecondSize, extended.FirstRoot.Span, extended.SecondRoot.Span, extended.Proof), Is.True);
         });
+
+        // Step 5: the request journal of the old store gained the idempotency key column.
+        var now = fixture.Time.GetUtcNow();
+        await store.Journal.UpsertAsync(new RequestJournalEntry
+        {
+            TenantId = "t",
+            RequestId = "r-after-migration",
+            ActorId = "a",
+            State = RequestState.Running,
+            IdempotencyKey = "k-new",
+            StartedAt = now,
+            UpdatedAt = now,
+        });
+        Assert.That((await store.Journal.GetAsync("t", "r-after-migration"))!.IdempotencyKey, Is.EqualTo("k-new"));
 
         await store.DisposeAsync();
         using var raw = fixture.OpenRaw();
