@@ -596,6 +596,12 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     {
         var job = sequence.Job;
         var tail = job.Output.Flush();
+        var zombie = retryPending && sequence.Queued;
+        if (!zombie)
+        {
+            // A caller may read the statistics the moment it has its result: its sequence no longer counts as active.
+            Volatile.Write(ref activeCount, active.Count - 1);
+        }
 
         // The caller gets its result first; saving the finished sequence for the prefix cache happens after.
         CompleteJob(job, reason, tail);
@@ -604,7 +610,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             CacheFinishedSequence(sequence);
         }
 
-        if (retryPending && sequence.Queued)
+        if (zombie)
         {
             sequence.Zombie = true;
         }
