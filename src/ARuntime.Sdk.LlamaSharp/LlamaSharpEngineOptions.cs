@@ -67,6 +67,14 @@ public sealed class LlamaSharpEngineOptions
     /// </summary>
     public int MaxQueueLength { get; set; } = 64;
 
+    /// <summary>
+    /// Gets or sets how long the idle engine keeps gathering requests that arrive one right after another before its
+    /// first decode: each new arrival restarts the window, up to 8 windows. A burst of concurrent requests then shares one
+    /// prefill instead of the first being prefilled alone while the rest wait a whole step. Default 200 microseconds (the
+    /// most a lone request waits); <see cref="TimeSpan.Zero"/> starts at once. At most 10 ms.
+    /// </summary>
+    public TimeSpan AdmissionGatherWindow { get; set; } = TimeSpan.FromMicroseconds(200);
+
     /// <summary>Gets or sets the output token limit of requests that set none. Default 512.</summary>
     public int MaxOutputTokens { get; set; } = 512;
 

@@ -95,6 +95,11 @@ public sealed class LlamaSharpEngineOptionsValidator : IValidateOptions<LlamaSha
             Fail(F($"MaxQueueLength must be 0 or more; it is {options.MaxQueueLength}."));
         }
 
+        if (options.AdmissionGatherWindow < TimeSpan.Zero || options.AdmissionGatherWindow > TimeSpan.FromMilliseconds(10))
+        {
+            Fail(F($"AdmissionGatherWindow must be between 0 and 10 ms; it is {options.AdmissionGatherWindow}."));
+        }
+
         if (options.MaxOutputTokens < 1)
         {
             Fail(F($"MaxOutputTokens must be at least 1; it is {options.MaxOutputTokens}."));

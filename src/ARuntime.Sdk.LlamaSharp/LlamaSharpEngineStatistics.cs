@@ -21,6 +21,12 @@ public sealed record LlamaSharpEngineStatistics
     /// <summary>Gets the bytes held by saved prefix states.</summary>
     public long PrefixCacheBytes { get; init; }
 
+    /// <summary>
+    /// Gets the number of llama.cpp decodes (one batch each) so far. Generated tokens per decode show how well concurrent
+    /// requests are batched.
+    /// </summary>
+    public long Decodes { get; init; }
+
     /// <summary>Gets the number of decodes stopped mid-flight for a cancellation or deadline (each is retried for the other sequences in it).</summary>
     public long AbortedDecodes { get; init; }
 

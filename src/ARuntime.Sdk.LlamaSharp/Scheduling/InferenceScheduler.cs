@@ -51,6 +51,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     private long admissions;
     private long jobIds;
     private long abortedDecodes;
+    private long decodes;
     private long preemptions;
     private long rebuilds;
     private volatile bool disposed;
@@ -82,6 +83,9 @@ internal sealed class InferenceScheduler : IAsyncDisposable
 
     /// <summary>Gets the prefix cache, when enabled.</summary>
     public PrefixStateCache? PrefixCache => prefixCache;
+
+    /// <summary>Gets the number of decodes run.</summary>
+    public long Decodes => Interlocked.Read(ref decodes);
 
     /// <summary>Gets the number of decodes stopped mid-flight by the abort flag (and retried).</summary>
     public long AbortedDecodes => Interlocked.Read(ref abortedDecodes);
@@ -216,6 +220,11 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                 HandleStops();
                 if (!retryPending)
                 {
+                    if (active.Count == 0)
+                    {
+                        GatherArrivals();
+                    }
+
                     Admit();
                     Plan();
                 }
@@ -243,6 +252,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
 
                 // Never pass a cancellable token: a cancelled Infer corrupts the executor. Stops go through the abort flag.
                 var result = await executor.Infer(CancellationToken.None).ConfigureAwait(false);
+                Interlocked.Increment(ref decodes);
                 foreach (var sequence in active)
                 {
                     sequence.Job.InFlight = false;
@@ -331,6 +341,49 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             if (job.RequestedStop is { } reason)
             {
                 Finish(sequence, reason);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Before the first decode after idling, waits while requests keep arriving (each restarts
+    /// <see cref="LlamaSharpEngineOptions.AdmissionGatherWindow"/>, at most 8 times), so that a burst is prefilled together.
+    /// </summary>
+    /// <remarks>
+    /// A spin on the real clock (<see cref="Stopwatch"/>), not the injected <see cref="TimeProvider"/>: it is a wait of
+    /// microseconds for other threads, and a fake clock that never advances would stall it.
+    /// </remarks>
+    private void GatherArrivals()
+    {
+        var window = options.AdmissionGatherWindow;
+        var waiting = queue.Count;
+        if (window <= TimeSpan.Zero || waiting == 0 || waiting >= options.MaxSequences)
+        {
+            return;
+        }
+
+        var windowTicks = (long)(window.TotalSeconds * Stopwatch.Frequency);
+        var until = Stopwatch.GetTimestamp() + windowTicks;
+        var windows = 1;
+        var spinner = default(SpinWait);
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+            var now = queue.Count;
+            if (now >= options.MaxSequences)
+            {
+                return;
+            }
+
+            if (now > waiting)
+            {
+                waiting = now;
+                if (++windows > 8)
+                {
+                    return;
+                }
+
+                until = Stopwatch.GetTimestamp() + windowTicks;
             }
         }
     }

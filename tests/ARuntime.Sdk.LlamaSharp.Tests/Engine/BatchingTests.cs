@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Inference;
 using ARuntime.Sdk.LlamaSharp.Tests.Engine.Support;
@@ -34,6 +35,45 @@ public sealed class BatchingTests
         var concurrent = await Task.WhenAll(Prompts.Select(p => batched.InferAsync(TestEngines.Request(p, maxTokens: 40))));
 
         Assert.That(concurrent.Select(r => r.Text), Is.EqualTo(sequential));
+    }
+
+    [Test]
+    public async Task A_burst_of_concurrent_requests_is_prefilled_in_one_decode()
+    {
+        // The widest window, so that a loaded CI machine pausing the submitting thread between two requests cannot split
+        // the burst; the default (200 us) is sized for a thread submitting requests back to back.
+        await using var engine = TestEngines.Create(TestEngines.HolderModel, o =>
+        {
+            o.MaxSequences = 4;
+            o.AdmissionGatherWindow = TimeSpan.FromMilliseconds(10);
+        });
+        await engine.LoadAsync();
+        const int Tokens = 6;
+        var prompts = new[] { "Once upon a time", "The little dog", "Tom and Sue found", "One day the sun" };
+
+        // The requests arrive 1 ms apart: without the gather window the first would be prefilled alone.
+        var pending = new List<Task<InferenceResult>>();
+        foreach (var prompt in prompts)
+        {
+            if (pending.Count > 0)
+            {
+                var until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 1000);
+                while (Stopwatch.GetTimestamp() < until)
+                {
+                    Thread.SpinWait(50);
+                }
+            }
+
+            pending.Add(engine.InferAsync(TestEngines.Request(prompt, maxTokens: Tokens)));
+        }
+
+        var results = await Task.WhenAll(pending);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(results.Select(r => r.Usage.GeneratedTokens), Is.All.EqualTo(Tokens), "equal work for every request");
+            Assert.That(engine.GetStatistics().Decodes, Is.EqualTo(Tokens), "one decode prefilled all four prompts, then one per token for all four together");
+        });
     }
 
     [Test]

@@ -15,6 +15,8 @@ public sealed class OptionsValidationTests
         yield return Case(o => o.UBatchSize = 1024, "UBatchSize must be between 1 and BatchSize (256)");
         yield return Case(o => o.MaxSequences = 300, "MaxSequences must be between 1 and 256");
         yield return Case(o => o.MaxQueueLength = -1, "MaxQueueLength");
+        yield return Case(o => o.AdmissionGatherWindow = TimeSpan.FromMilliseconds(-1), "AdmissionGatherWindow must be between 0 and 10 ms");
+        yield return Case(o => o.AdmissionGatherWindow = TimeSpan.FromSeconds(1), "AdmissionGatherWindow must be between 0 and 10 ms");
         yield return Case(o => o.MaxOutputTokens = 0, "MaxOutputTokens");
         yield return Case(o => o.PrefixCacheBytes = -5, "PrefixCacheBytes");
         yield return Case(o => o.PrefixCacheMinTokens = 0, "PrefixCacheMinTokens");
