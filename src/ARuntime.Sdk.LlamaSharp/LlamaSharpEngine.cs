@@ -251,7 +251,8 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
         ContextTokens = contextTokens,
     };
 
-    private static LlamaSharpEngineOptions Copy(LlamaSharpEngineOptions o) => new()
+    /// <summary>Copies every option (the engine keeps its own copy, so later changes to the caller's object do not apply).</summary>
+    internal static LlamaSharpEngineOptions Copy(LlamaSharpEngineOptions o) => new()
     {
         ModelPath = o.ModelPath,
         ModelName = o.ModelName,
