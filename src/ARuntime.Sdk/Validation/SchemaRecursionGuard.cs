@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Json.Pointer;
 
 namespace ARuntime.Sdk.Validation;
 
@@ -10,7 +11,7 @@ namespace ARuntime.Sdk.Validation;
 /// loops: <c>{"allOf":[{"$ref":"#"}]}</c> overflows the stack, which ends a .NET process. Output contracts can come
 /// from remote callers, so such schemas are refused before they are built.
 /// </summary>
-internal static class SchemaRecursionGuard
+internal sealed class SchemaRecursionGuard
 {
     private const int MaxSameValueDepth = 128;
 
@@ -29,38 +30,32 @@ internal static class SchemaRecursionGuard
 
     private static readonly HashSet<string> PartMaps = new(StringComparer.Ordinal) { "properties", "patternProperties", "$defs", "definitions" };
 
+    private readonly JsonElement root;
+
+    // Subschemas by their pointer ("#/..."): the subschemas each applies to the same value, and where it says so.
+    private readonly Dictionary<string, List<(string Target, string Via)>> sameValue = new(StringComparer.Ordinal);
+
+    // Embedded resources by $id, anchors by (resource, name), and every reference with the resource it is resolved in.
+    private readonly Dictionary<string, string> resources = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Resource, string Name), string> anchors = [];
+    private readonly List<(string From, string Keyword, string Resource, string Reference)> references = [];
+
+    private SchemaRecursionGuard(JsonElement root)
+    {
+        this.root = root;
+    }
+
     /// <summary>Returns why <paramref name="schema"/> cannot be evaluated safely, or <see langword="null"/>.</summary>
     /// <param name="schema">The schema document.</param>
     /// <returns>The problem, or <see langword="null"/>.</returns>
     public static string? FindProblem(JsonElement schema)
     {
-        var resources = new Dictionary<string, string>(StringComparer.Ordinal);
-        var anchors = new Dictionary<(string Resource, string Name), string>();
-        var sameValue = new Dictionary<string, List<(string Target, string Via)>>(StringComparer.Ordinal);
-        var references = new List<(string From, string Resource, string Reference)>();
-        Index(schema, "#", "#", resources, anchors, sameValue, references);
-
-        foreach (var (from, resource, reference) in references)
-        {
-            if (Resolve(schema, reference, resource, resources, anchors) is not { } target)
-            {
-                return $"the reference '{reference}' at '{from}' does not point into this schema document (only references within the document are allowed)";
-            }
-
-            sameValue[from].Add((target, from + "/$ref"));
-        }
-
-        return FindLoop(sameValue);
+        var guard = new SchemaRecursionGuard(schema);
+        guard.Index(schema, "#", "#");
+        return guard.LinkReferences() ?? guard.FindLoop();
     }
 
-    private static void Index(
-        JsonElement node,
-        string pointer,
-        string resource,
-        Dictionary<string, string> resources,
-        Dictionary<(string, string), string> anchors,
-        Dictionary<string, List<(string, string)>> sameValue,
-        List<(string, string, string)> references)
+    private void Index(JsonElement node, string pointer, string resource)
     {
         if (node.ValueKind != JsonValueKind.Object)
         {
@@ -71,16 +66,8 @@ internal static class SchemaRecursionGuard
         sameValue[pointer] = edges;
         if (node.TryGetProperty("$id", out var id) && id.ValueKind == JsonValueKind.String)
         {
-            var name = id.GetString()!.TrimEnd('#');
-            if (pointer != "#")
-            {
-                resources.TryAdd(name, pointer);
-                resource = pointer;
-            }
-            else
-            {
-                resources.TryAdd(name, "#");
-            }
+            resources.TryAdd(id.GetString()!.TrimEnd('#'), pointer);
+            resource = pointer;
         }
 
         foreach (var keyword in (ReadOnlySpan<string>)["$anchor", "$dynamicAnchor"])
@@ -98,20 +85,14 @@ internal static class SchemaRecursionGuard
             var at = pointer + "/" + Escape(name);
             if (References.Contains(name) && value.ValueKind == JsonValueKind.String)
             {
-                references.Add((pointer, resource, value.GetString()!));
+                references.Add((pointer, name, resource, value.GetString()!));
             }
             else if ((SameValueLists.Contains(name) || PartLists.Contains(name)) && value.ValueKind == JsonValueKind.Array)
             {
                 var index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
-                    var child = at + "/" + index.ToString(CultureInfo.InvariantCulture);
-                    Index(item, child, resource, resources, anchors, sameValue, references);
-                    if (SameValueLists.Contains(name) && item.ValueKind == JsonValueKind.Object)
-                    {
-                        edges.Add((child, child));
-                    }
-
+                    Child(item, at + "/" + index.ToString(CultureInfo.InvariantCulture), resource, SameValueLists.Contains(name), edges);
                     index++;
                 }
             }
@@ -119,31 +100,41 @@ internal static class SchemaRecursionGuard
             {
                 foreach (var entry in value.EnumerateObject())
                 {
-                    var child = at + "/" + Escape(entry.Name);
-                    Index(entry.Value, child, resource, resources, anchors, sameValue, references);
-                    if (SameValueMaps.Contains(name) && entry.Value.ValueKind == JsonValueKind.Object)
-                    {
-                        edges.Add((child, child));
-                    }
+                    Child(entry.Value, at + "/" + Escape(entry.Name), resource, SameValueMaps.Contains(name), edges);
                 }
             }
             else if (SameValueSchemas.Contains(name) || PartSchemas.Contains(name))
             {
-                Index(value, at, resource, resources, anchors, sameValue, references);
-                if (SameValueSchemas.Contains(name) && value.ValueKind == JsonValueKind.Object)
-                {
-                    edges.Add((at, at));
-                }
+                Child(value, at, resource, SameValueSchemas.Contains(name), edges);
             }
         }
     }
 
-    private static string? Resolve(
-        JsonElement root,
-        string reference,
-        string resource,
-        Dictionary<string, string> resources,
-        Dictionary<(string, string), string> anchors)
+    private void Child(JsonElement child, string pointer, string resource, bool appliesToSameValue, List<(string, string)> edges)
+    {
+        Index(child, pointer, resource);
+        if (appliesToSameValue && child.ValueKind == JsonValueKind.Object)
+        {
+            edges.Add((pointer, pointer));
+        }
+    }
+
+    private string? LinkReferences()
+    {
+        foreach (var (from, keyword, resource, reference) in references)
+        {
+            if (Resolve(reference, resource) is not { } target)
+            {
+                return $"the reference '{reference}' at '{from}' does not point into this schema document (only references within the document are allowed)";
+            }
+
+            sameValue[from].Add((target, from + "/" + keyword));
+        }
+
+        return null;
+    }
+
+    private string? Resolve(string reference, string resource)
     {
         var hash = reference.IndexOf('#', StringComparison.Ordinal);
         var location = hash < 0 ? reference : reference[..hash];
@@ -171,32 +162,14 @@ internal static class SchemaRecursionGuard
 
         // A JSON Pointer within the resource: it must exist.
         var pointer = resource + fragment;
-        var node = root;
-        foreach (var token in pointer.Split('/').Skip(1))
-        {
-            var name = token.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
-            if (node.ValueKind == JsonValueKind.Object && node.TryGetProperty(name, out var next))
-            {
-                node = next;
-            }
-            else if (node.ValueKind == JsonValueKind.Array && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < node.GetArrayLength())
-            {
-                node = node[i];
-            }
-            else
-            {
-                return null;
-            }
-        }
-
-        return pointer;
+        return JsonPointer.TryParse(pointer[1..], out var parsed) && parsed.Evaluate(root) is not null ? pointer : null;
     }
 
-    private static string? FindLoop(Dictionary<string, List<(string Target, string Via)>> edges)
+    private string? FindLoop()
     {
         // 1: on the current path, 2: finished. Iterative, so a deep schema cannot overflow the stack here either.
         var state = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var start in edges.Keys)
+        foreach (var start in sameValue.Keys)
         {
             if (state.ContainsKey(start))
             {
@@ -209,7 +182,7 @@ internal static class SchemaRecursionGuard
             while (path.Count > 0)
             {
                 var (node, next) = path.Pop();
-                var outgoing = edges.TryGetValue(node, out var list) ? list : [];
+                var outgoing = sameValue.TryGetValue(node, out var list) ? list : [];
                 if (next >= outgoing.Count)
                 {
                     state[node] = 2;
