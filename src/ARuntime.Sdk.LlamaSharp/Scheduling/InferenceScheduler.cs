@@ -369,15 +369,15 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         while (Stopwatch.GetTimestamp() < until)
         {
             spinner.SpinOnce(sleep1Threshold: -1);
-            var now = queue.Count;
-            if (now >= options.MaxSequences)
+            var arrived = queue.Count;
+            if (arrived >= options.MaxSequences)
             {
                 return;
             }
 
-            if (now > waiting)
+            if (arrived > waiting)
             {
-                waiting = now;
+                waiting = arrived;
                 if (++windows > 8)
                 {
                     return;
