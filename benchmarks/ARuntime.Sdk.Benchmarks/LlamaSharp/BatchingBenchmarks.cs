@@ -37,26 +37,31 @@ public class BatchingBenchmarks
     private StatelessExecutor stateless = null!;
     private BatchedExecutor batched = null!;
 
-    [GlobalSetup]
-    public async Task Setup()
+    // Each benchmark runs in its own process (LlamaBenchmarkConfig) and sets up only its own side, as an application would.
+    [GlobalSetup(Targets = [nameof(Sdk_8_Concurrent), nameof(Sdk_4_Concurrent), nameof(Sdk_2_Concurrent), nameof(Sdk_1_Concurrent)])]
+    public async Task SetupSdk()
     {
-        var path = BenchmarkModels.Medium;
         foreach (var sequences in new[] { 1, 2, 4, 8 })
         {
-            var engine = new LlamaSharpEngine(BenchmarkModels.EngineOptions(path, Context, sequences, Tokens));
+            var engine = new LlamaSharpEngine(BenchmarkModels.EngineOptions(BenchmarkModels.Medium, Context, sequences, Tokens));
             await engine.LoadAsync();
             engines[sequences] = engine;
         }
 
         requests = Users.Select(u => BenchmarkModels.Request(u, Tokens)).ToArray();
-        prompts = requests.Select(BenchmarkModels.Render).ToArray();
+        BenchmarkModels.RequireTokens("the SDK", await Sdk_8_Concurrent(), Requests * Tokens);
+    }
+
+    [GlobalSetup(Targets = [nameof(Raw_Sequential_StatelessExecutor), nameof(Raw_BatchedExecutor_8), nameof(Raw_BatchedExecutor_8_Again)])]
+    public async Task SetupRaw()
+    {
+        var path = BenchmarkModels.Medium;
+        prompts = Users.Select(u => BenchmarkModels.Render(BenchmarkModels.Request(u, Tokens))).ToArray();
         weights = await LLamaWeights.LoadFromFileAsync(BenchmarkModels.RawParameters(path, Context, Requests));
         stateless = new StatelessExecutor(weights, BenchmarkModels.RawParameters(path, 512));
         batched = new BatchedExecutor(weights, BenchmarkModels.RawParameters(path, Context, Requests));
-
         BenchmarkModels.RequireTokens("the sequential baseline", await Raw_Sequential_StatelessExecutor(), Requests * Tokens);
         BenchmarkModels.RequireTokens("the raw batched loop", await Raw_BatchedExecutor_8(), Requests * Tokens);
-        BenchmarkModels.RequireTokens("the SDK", await Sdk_8_Concurrent(), Requests * Tokens);
     }
 
     [GlobalCleanup]
@@ -67,8 +72,8 @@ public class BatchingBenchmarks
             await engine.DisposeAsync();
         }
 
-        batched.Dispose();
-        weights.Dispose();
+        batched?.Dispose();
+        weights?.Dispose();
     }
 
     [Benchmark(Baseline = true, Description = "raw StatelessExecutor, 8 sequential")]

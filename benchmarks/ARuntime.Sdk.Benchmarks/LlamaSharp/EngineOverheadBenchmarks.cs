@@ -21,26 +21,35 @@ public class EngineOverheadBenchmarks
     private InferenceRequest request = null!;
     private string prompt = null!;
 
-    [GlobalSetup]
-    public async Task Setup()
+    // Each benchmark runs in its own process (LlamaBenchmarkConfig) and sets up only its own side, as an application would.
+    [GlobalSetup(Target = nameof(Engine))]
+    public async Task SetupEngine()
     {
-        var path = BenchmarkModels.Small;
-        engine = new LlamaSharpEngine(BenchmarkModels.EngineOptions(path, 1024, maxSequences: 1, Tokens));
+        engine = new LlamaSharpEngine(BenchmarkModels.EngineOptions(BenchmarkModels.Small, 1024, maxSequences: 1, Tokens));
         await engine.LoadAsync();
         request = BenchmarkModels.Request("Once upon a time there was a little robot", Tokens);
-        prompt = BenchmarkModels.Render(request);
+        BenchmarkModels.RequireTokens("the engine", await Engine(), Tokens);
+    }
+
+    [GlobalSetup(Target = nameof(RawStatelessExecutor))]
+    public async Task SetupRaw()
+    {
+        var path = BenchmarkModels.Small;
+        prompt = BenchmarkModels.Render(BenchmarkModels.Request("Once upon a time there was a little robot", Tokens));
         weights = await LLamaWeights.LoadFromFileAsync(BenchmarkModels.RawParameters(path, 1024));
         executor = new StatelessExecutor(weights, BenchmarkModels.RawParameters(path, 1024));
-
-        BenchmarkModels.RequireTokens("the engine", await Engine(), Tokens);
         BenchmarkModels.RequireTokens("StatelessExecutor", await RawStatelessExecutor(), Tokens);
     }
 
     [GlobalCleanup]
     public async Task Cleanup()
     {
-        await engine.DisposeAsync();
-        weights.Dispose();
+        if (engine is not null)
+        {
+            await engine.DisposeAsync();
+        }
+
+        weights?.Dispose();
     }
 
     [Benchmark(Baseline = true, Description = "raw StatelessExecutor, 128 tokens")]

@@ -1,4 +1,4 @@
-using LLama.Batched;
+using LLama;
 
 namespace ARuntime.Sdk.LlamaSharp.PrefixCache;
 
@@ -8,7 +8,7 @@ internal sealed class PrefixCacheEntry
     /// <summary>Initializes a new instance.</summary>
     /// <param name="tokens">The token ids of the prefix.</param>
     /// <param name="state">The saved sequence state.</param>
-    public PrefixCacheEntry(int[] tokens, Conversation.State state)
+    public PrefixCacheEntry(int[] tokens, LLamaContext.SequenceState state)
     {
         Tokens = tokens;
         State = state;
@@ -19,7 +19,7 @@ internal sealed class PrefixCacheEntry
     public int[] Tokens { get; }
 
     /// <summary>Gets the saved state.</summary>
-    public Conversation.State State { get; }
+    public LLamaContext.SequenceState State { get; }
 
     /// <summary>Gets the state's size in bytes.</summary>
     public long SizeBytes { get; }

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using LLama.Batched;
+using LLama;
 
 namespace ARuntime.Sdk.LlamaSharp.PrefixCache;
 
@@ -97,7 +97,7 @@ internal sealed class PrefixStateCache : IDisposable
     /// <param name="tokens">The tokens the state holds.</param>
     /// <param name="state">The state.</param>
     /// <returns>Whether the state was kept (a state larger than the cap is disposed).</returns>
-    public bool Add(int[] tokens, Conversation.State state)
+    public bool Add(int[] tokens, LLamaContext.SequenceState state)
     {
         var entry = new PrefixCacheEntry(tokens, state);
         if (tokens.Length > 0)

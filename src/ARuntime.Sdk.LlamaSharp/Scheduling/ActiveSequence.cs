@@ -1,22 +1,21 @@
-using LLama.Batched;
 using LLama.Native;
 
 namespace ARuntime.Sdk.LlamaSharp.Scheduling;
 
-/// <summary>An admitted job bound to a <see cref="Conversation"/> (a KV sequence) in the executor.</summary>
+/// <summary>An admitted job bound to a <see cref="KvSequence"/> (its KV cells) in the scheduler's context.</summary>
 internal sealed class ActiveSequence
 {
     /// <summary>Initializes a new instance.</summary>
     /// <param name="job">The job.</param>
-    /// <param name="conversation">The conversation.</param>
+    /// <param name="sequence">The KV sequence.</param>
     /// <param name="tokens">The tokens to prefill (prompt, plus generated tokens when resuming).</param>
     /// <param name="restored">The leading tokens restored from the prefix cache.</param>
     /// <param name="saveBoundary">The prefill position at which to save a prefix state (0 for none).</param>
     /// <param name="admissionOrder">A number increasing with admission (the youngest sequence is preempted first).</param>
-    public ActiveSequence(InferenceJob job, Conversation conversation, LLamaToken[] tokens, int restored, int saveBoundary, long admissionOrder)
+    public ActiveSequence(InferenceJob job, KvSequence sequence, LLamaToken[] tokens, int restored, int saveBoundary, long admissionOrder)
     {
         Job = job;
-        Conversation = conversation;
+        Kv = sequence;
         Tokens = tokens;
         Prefilled = restored;
         SaveBoundary = saveBoundary;
@@ -27,8 +26,8 @@ internal sealed class ActiveSequence
     /// <summary>Gets the job.</summary>
     public InferenceJob Job { get; }
 
-    /// <summary>Gets the conversation.</summary>
-    public Conversation Conversation { get; }
+    /// <summary>Gets the KV sequence.</summary>
+    public KvSequence Kv { get; }
 
     /// <summary>Gets the tokens to prefill.</summary>
     public LLamaToken[] Tokens { get; }
@@ -54,12 +53,12 @@ internal sealed class ActiveSequence
     /// <summary>Gets or sets the prefill tokens queued in the current step (0 when it queued a decode token or nothing).</summary>
     public int QueuedChunk { get; set; }
 
-    /// <summary>Gets or sets whether the sequence has tokens in the executor's queued batch.</summary>
+    /// <summary>Gets or sets whether the sequence has tokens in the batch being built or retried.</summary>
     public bool Queued { get; set; }
 
     /// <summary>
     /// Gets or sets whether the job is already finished but its tokens are still in a queued batch (after an aborted
-    /// decode): the conversation is disposed only after that batch is decoded, because disposing it earlier would leave its
+    /// decode): its KV sequence is disposed only after that batch is decoded, because disposing it earlier would leave its
     /// queued tokens to land in a reused sequence id.
     /// </summary>
     public bool Zombie { get; set; }

@@ -7,21 +7,20 @@ using ARuntime.Sdk.LlamaSharp.Native;
 using ARuntime.Sdk.LlamaSharp.PrefixCache;
 using ARuntime.Sdk.LlamaSharp.Telemetry;
 using LLama;
-using LLama.Batched;
 using LLama.Native;
 using Microsoft.Extensions.Logging;
 
 namespace ARuntime.Sdk.LlamaSharp.Scheduling;
 
 /// <summary>
-/// Continuous batching over one <see cref="BatchedExecutor"/>. A single serialized loop owns the executor (nothing in it
-/// but the sequence-id pool is thread-safe) and repeats one step:
+/// Continuous batching over one llama.cpp context (<see cref="BatchDecoder"/>). A single loop on a dedicated thread owns
+/// the context and repeats one step:
 /// <list type="number">
 /// <item>finish stopped sequences (cancellation, deadline) and drop stopped requests from the queue;</item>
 /// <item>admit queued requests fairly while a sequence slot and KV cells are free (restoring a cached prefix when one matches);</item>
 /// <item>plan one batch of at most <c>UBatchSize</c> tokens: one token for every decoding sequence, then prefill chunks;
 /// when the KV cache cannot hold the step, pause the youngest sequence (it resumes later, exactly where it stopped);</item>
-/// <item>decode; on success, sample every sequence that needs it and stream its text.</item>
+/// <item>decode (on the process-wide <see cref="DecodeThread"/>); on success, sample every sequence that needs it and stream its text.</item>
 /// </list>
 /// A cancellation or deadline during a decode raises the abort flag: llama.cpp stops mid-graph, the caller gets its result
 /// at once, and the batch is retried (its finished sequences are disposed after the retry). Decode failures rebuild the
@@ -39,13 +38,14 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     private readonly PrefixStateCache? prefixCache;
     private readonly AdmissionQueue queue = new();
     private readonly List<ActiveSequence> active = [];
-    private readonly AsyncSignal wake = new();
+    private readonly WakeSignal wake = new();
+    private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource shutdown = new();
     private readonly AbortFlag abort = new();
     private readonly int stepBudget;
     private readonly int contextSize;
-    private BatchedExecutor executor;
-    private Task? loop;
+    private BatchDecoder decoder;
+    private Thread? loop;
     private bool retryPending;
     private int activeCount;
     private long admissions;
@@ -72,7 +72,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         contextSize = model.ContextSize;
         stepBudget = Math.Min(options.UBatchSize, options.BatchSize);
         prefixCache = options.PrefixCacheBytes > 0 ? new PrefixStateCache(options.PrefixCacheBytes, options.PrefixCacheMinTokens) : null;
-        executor = CreateExecutor();
+        decoder = CreateDecoder();
     }
 
     /// <summary>Gets the number of waiting requests.</summary>
@@ -103,13 +103,21 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     /// <returns>The id.</returns>
     public long NextJobId() => Interlocked.Increment(ref jobIds);
 
-    /// <summary>Starts the loop.</summary>
+    /// <summary>Starts the loop on its own thread.</summary>
     /// <remarks>
-    /// The loop is asynchronous: <see cref="BatchedExecutor.Infer"/> decodes on a thread-pool thread, and the loop continues
-    /// on that same thread when the decode ends. A dedicated thread blocking on each decode was measured ~10% slower per
-    /// token on a 2-core machine (a cross-thread wake-up per step while the pool thread spun beside it).
+    /// The loop blocks while each decode runs on the process-wide <see cref="DecodeThread"/>: llama.cpp's OpenMP worker
+    /// pool is per calling thread, and decodes issued from rotating thread-pool threads made every step about twice as slow
+    /// on a 2-core machine.
     /// </remarks>
-    public void Start() => loop = Task.Run(RunAsync);
+    public void Start()
+    {
+        loop = new Thread(Run)
+        {
+            IsBackground = true,
+            Name = "ARuntime llama.cpp scheduler",
+        };
+        loop.Start();
+    }
 
     /// <summary>Queues a job, or rejects it as overloaded.</summary>
     /// <param name="job">The job.</param>
@@ -149,14 +157,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         wake.Set();
         if (loop is not null)
         {
-            try
-            {
-                await loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Expected on shutdown.
-            }
+            await stopped.Task.ConfigureAwait(false);
         }
 
         var failure = new InferenceException(InferenceFailureKind.ModelUnavailable, $"The llama.cpp engine for model '{model.ModelId}' was disposed.");
@@ -171,7 +172,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             job.Fail(failure);
         }
 
-        executor.Dispose();
+        decoder.Dispose();
         abort.Dispose();
         prefixCache?.Dispose();
         wake.Dispose();
@@ -191,12 +192,13 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         wake.Set();
     }
 
-    private BatchedExecutor CreateExecutor()
+    private BatchDecoder CreateDecoder()
     {
-        BatchedExecutor created;
+        BatchDecoder created;
         try
         {
-            created = new BatchedExecutor(model.Weights, model.Parameters);
+            // Sequence ids for every active sequence, plus as many for finished ones whose tokens wait in an aborted batch.
+            created = new BatchDecoder(model.Weights, model.Parameters, Math.Min(2 * options.MaxSequences, LlamaSharpEngineOptionsValidator.MaxSequencesLimit));
         }
         catch (Exception ex) when (ex is LLama.Exceptions.RuntimeError or InvalidOperationException)
         {
@@ -210,7 +212,19 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         return created;
     }
 
-    private async Task RunAsync()
+    private void Run()
+    {
+        try
+        {
+            RunSteps();
+        }
+        finally
+        {
+            stopped.TrySetResult();
+        }
+    }
+
+    private void RunSteps()
     {
         var token = shutdown.Token;
         while (!token.IsCancellationRequested)
@@ -229,7 +243,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                     Plan();
                 }
 
-                if (executor.BatchedTokenCount == 0)
+                if (decoder.BatchedTokenCount == 0)
                 {
                     if (active.Count > 0)
                     {
@@ -239,7 +253,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                         continue;
                     }
 
-                    await wake.WaitAsync(token).ConfigureAwait(false);
+                    wake.Wait(token);
                     continue;
                 }
 
@@ -250,8 +264,8 @@ internal sealed class InferenceScheduler : IAsyncDisposable
 
                 abort.Reset();
 
-                // Never pass a cancellable token: a cancelled Infer corrupts the executor. Stops go through the abort flag.
-                var result = await executor.Infer(CancellationToken.None).ConfigureAwait(false);
+                // Stops go through the abort flag, which llama.cpp polls between graph nodes.
+                var result = decoder.Decode();
                 Interlocked.Increment(ref decodes);
                 foreach (var sequence in active)
                 {
@@ -265,7 +279,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                         AfterDecode();
                         break;
                     case DecodeResult.ComputeAborted when !disposed:
-                        // The batch went back to the front of the executor's queue; it is retried before anything new is queued.
+                        // The batch is kept; it is retried before anything new is queued.
                         retryPending = true;
                         Interlocked.Increment(ref abortedDecodes);
                         break;
@@ -421,7 +435,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
 
     private void Start(InferenceJob job, LLamaToken[] tokens)
     {
-        Conversation? conversation = null;
+        KvSequence? kv = null;
         var restored = 0;
         if (prefixCache is not null && tokens.Length > prefixCache.MinTokens)
         {
@@ -431,24 +445,24 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             {
                 try
                 {
-                    conversation = executor.Load(m.Entry.State);
+                    kv = decoder.Load(m.Entry.State, m.Entry.Tokens.Length);
                     if (m.Entry.Tokens.Length > m.Length)
                     {
-                        conversation.Rewind(m.Entry.Tokens.Length - m.Length);
+                        kv.Rewind(m.Entry.Tokens.Length - m.Length);
                     }
 
                     restored = m.Length;
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or LLama.Exceptions.RuntimeError)
                 {
-                    conversation?.Dispose();
-                    conversation = null;
+                    kv?.Dispose();
+                    kv = null;
                     restored = 0;
                 }
             }
         }
 
-        conversation ??= executor.Create();
+        kv ??= decoder.Create();
         if (job.AdmittedTimestamp is null)
         {
             job.AdmittedTimestamp = time.GetTimestamp();
@@ -467,7 +481,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             ? boundary
             : 0;
 
-        active.Add(new ActiveSequence(job, conversation, tokens, restored, saveBoundary, ++admissions));
+        active.Add(new ActiveSequence(job, kv, tokens, restored, saveBoundary, ++admissions));
         Volatile.Write(ref activeCount, active.Count);
     }
 
@@ -476,7 +490,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         var cells = 0;
         foreach (var sequence in active)
         {
-            cells += sequence.Conversation.TokenCount + sequence.RemainingPrefill + (sequence.PendingToken is null ? 0 : 1);
+            cells += sequence.Kv.TokenCount + sequence.RemainingPrefill + (sequence.PendingToken is null ? 0 : 1);
         }
 
         return cells;
@@ -490,7 +504,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             var decoding = 0;
             foreach (var sequence in active)
             {
-                used += sequence.Conversation.TokenCount;
+                used += sequence.Kv.TokenCount;
                 decoding += sequence.PendingToken is null ? 0 : 1;
             }
 
@@ -521,7 +535,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             sequence.Queued = false;
             if (sequence.PendingToken is { } next)
             {
-                sequence.Conversation.Prompt(next);
+                sequence.Kv.Prompt(next);
                 sequence.PendingToken = null;
                 sequence.PromptedGenerated++;
                 sequence.Queued = true;
@@ -543,7 +557,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                 chunk = Math.Min(chunk, sequence.SaveBoundary - sequence.Prefilled);
             }
 
-            sequence.Conversation.Prompt(sequence.Tokens.AsSpan(sequence.Prefilled, chunk));
+            sequence.Kv.Prompt(sequence.Tokens.AsSpan(sequence.Prefilled, chunk));
             sequence.QueuedChunk = chunk;
             sequence.Queued = true;
             budget -= chunk;
@@ -599,14 +613,14 @@ internal sealed class InferenceScheduler : IAsyncDisposable
 
     private void SavePrefix(ActiveSequence sequence, int length)
     {
-        var state = sequence.Conversation.Save();
+        var state = sequence.Kv.Save();
         prefixCache!.Add(PrefixStateCache.Ids(sequence.Tokens.AsSpan(0, length)).ToArray(), state);
     }
 
     private void Sample(ActiveSequence sequence)
     {
         var job = sequence.Job;
-        var token = sequence.Conversation.Sample(job.Sampler!);
+        var token = sequence.Kv.Sample(job.Sampler!);
         if (job.FirstTokenTimestamp is null)
         {
             job.FirstTokenTimestamp = time.GetTimestamp();
@@ -634,7 +648,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         {
             Finish(sequence, StopReason.SchemaComplete);
         }
-        else if (job.Generated.Count >= job.MaxOutputTokens || sequence.Conversation.TokenCount + 1 > contextSize)
+        else if (job.Generated.Count >= job.MaxOutputTokens || sequence.Kv.TokenCount + 1 > contextSize)
         {
             // The context window is the hardest output limit; reaching it ends the output like MaxOutputTokens.
             Finish(sequence, StopReason.MaxTokens);
@@ -681,7 +695,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         }
 
         var job = sequence.Job;
-        var tokenCount = sequence.Conversation.TokenCount;
+        var tokenCount = sequence.Kv.TokenCount;
         var expected = sequence.Tokens.Length + sequence.PromptedGenerated;
         if (sequence.RemainingPrefill > 0 || tokenCount != expected || tokenCount < prefixCache.MinTokens + 1)
         {
@@ -700,13 +714,13 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             .Slice(sequence.GeneratedAtAdmission, sequence.PromptedGenerated)).CopyTo(ids.AsSpan(sequence.Tokens.Length));
         if (!prefixCache.Covers(ids))
         {
-            prefixCache.Add(ids, sequence.Conversation.Save());
+            prefixCache.Add(ids, sequence.Kv.Save());
         }
     }
 
     private void RemoveSequence(ActiveSequence sequence)
     {
-        sequence.Conversation.Dispose();
+        sequence.Kv.Dispose();
         active.Remove(sequence);
         Volatile.Write(ref activeCount, active.Count);
     }
@@ -815,12 +829,12 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         Log.DecodeFailedRebuilding(logger, reason, resumable.Count);
         Interlocked.Increment(ref rebuilds);
 
-        // Disposing the executor frees the context and every sequence in it (queued batches included).
+        // Disposing the decoder frees the context and every sequence in it (the queued batch included).
         active.Clear();
         Volatile.Write(ref activeCount, 0);
         retryPending = false;
-        executor.Dispose();
-        executor = CreateExecutor();
+        decoder.Dispose();
+        decoder = CreateDecoder();
 
         foreach (var job in resumable)
         {

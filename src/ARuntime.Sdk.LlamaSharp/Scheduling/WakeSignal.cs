@@ -1,7 +1,7 @@
 namespace ARuntime.Sdk.LlamaSharp.Scheduling;
 
-/// <summary>An auto-reset signal the scheduler loop waits on when it has nothing to do; setting it twice wakes it once.</summary>
-internal sealed class AsyncSignal : IDisposable
+/// <summary>An auto-reset signal the scheduler thread waits on when it has nothing to do; setting it twice wakes it once.</summary>
+internal sealed class WakeSignal : IDisposable
 {
     private readonly SemaphoreSlim semaphore = new(0, 1);
 
@@ -22,10 +22,9 @@ internal sealed class AsyncSignal : IDisposable
         }
     }
 
-    /// <summary>Waits until signalled.</summary>
+    /// <summary>Blocks the calling thread until signalled.</summary>
     /// <param name="cancellationToken">Stops waiting (throws <see cref="OperationCanceledException"/>).</param>
-    /// <returns>A task that completes when signalled.</returns>
-    public Task WaitAsync(CancellationToken cancellationToken) => semaphore.WaitAsync(cancellationToken);
+    public void Wait(CancellationToken cancellationToken) => semaphore.Wait(cancellationToken);
 
     /// <inheritdoc />
     public void Dispose() => semaphore.Dispose();
