@@ -218,6 +218,11 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         {
             RunSteps();
         }
+        catch (Exception ex)
+        {
+            // An exception escaping a dedicated thread would end the host process; the steps already fail their requests.
+            Log.SchedulerFailed(logger, ex);
+        }
         finally
         {
             stopped.TrySetResult();
