@@ -18,7 +18,9 @@ namespace ARuntime.Sdk.LlamaSharp.Native;
 internal static class DecodeThread
 {
     private static readonly BlockingCollection<DecodeWork> Queue = [];
-    private static readonly Thread Thread = Start();
+
+    // Started by the type's static initialization, before the first work item is queued.
+    private static readonly Thread Worker = Start();
 
     /// <summary>Decodes <paramref name="batch"/> on the decode thread and waits for the result.</summary>
     /// <param name="context">The context.</param>
@@ -26,11 +28,6 @@ internal static class DecodeThread
     /// <returns>llama.cpp's result.</returns>
     public static DecodeResult Decode(SafeLLamaContextHandle context, LLamaBatch batch)
     {
-        if (Environment.CurrentManagedThreadId == Thread.ManagedThreadId)
-        {
-            return context.Decode(batch);
-        }
-
         using var work = new DecodeWork(context, batch);
         Queue.Add(work);
         work.Done.Wait();

@@ -37,9 +37,9 @@ internal sealed class KvSequence : IDisposable
         var batch = decoder.Batch;
         for (var i = 0; i < tokens.Length; i++)
         {
-            var index = batch.Add(tokens[i], TokenCount, Id, i == tokens.Length - 1);
-            TokenCount++;
-            if (i == tokens.Length - 1)
+            var last = i == tokens.Length - 1;
+            var index = batch.Add(tokens[i], TokenCount++, Id, last);
+            if (last)
             {
                 sampleIndex = index;
             }
