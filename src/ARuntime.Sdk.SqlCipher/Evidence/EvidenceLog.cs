@@ -28,6 +28,7 @@ internal sealed class EvidenceLog : IDisposable
     private readonly RawStatement writeTile;
     private readonly RawStatement writeHead;
     private byte[] leafBuffer = new byte[2048];
+    private byte[] storedBuffer = new byte[1024];
 
     public EvidenceLog(SqliteConnection connection, CheckpointSigner signer, SqlCipherStoreOptions options, ILogger logger)
     {
@@ -87,7 +88,7 @@ internal sealed class EvidenceLog : IDisposable
         s.Bind(9, evidence.TimestampTicks);
         s.Bind(10, evidence.Retention);
         s.BindText(11, evidence.SubjectUtf8);
-        s.BindBlob(12, leafBuffer.AsSpan(1, length));
+        s.BindBlob(12, StoredLeaf(evidence, index, leafBuffer.AsSpan(1, length)));
         s.BindBlob(13, evidence.Payloads);
         try
         {
@@ -112,6 +113,26 @@ internal sealed class EvidenceLog : IDisposable
 
         dirty.Add(state);
         return index;
+    }
+
+    // The row stores the leaf in its compact form (CompactJson) when the preparer made one: its two sides around the index digits.
+    private ReadOnlySpan<byte> StoredLeaf(PreparedEvidence evidence, long index, ReadOnlySpan<byte> canonical)
+    {
+        if (evidence.StoredLeafPrefix is not { } prefix || evidence.StoredLeafSuffix is not { } suffix)
+        {
+            return canonical;
+        }
+
+        var needed = prefix.Length + suffix.Length + 20;
+        if (storedBuffer.Length < needed)
+        {
+            storedBuffer = new byte[Math.Max(needed, storedBuffer.Length * 2)];
+        }
+
+        prefix.CopyTo(storedBuffer, 0);
+        index.TryFormat(storedBuffer.AsSpan(prefix.Length), out var digits, provider: System.Globalization.CultureInfo.InvariantCulture);
+        suffix.CopyTo(storedBuffer, prefix.Length + digits);
+        return storedBuffer.AsSpan(0, prefix.Length + digits + suffix.Length);
     }
 
     /// <summary>Signs a checkpoint of a tenant's log now (when it has records not yet checkpointed, or <paramref name="force"/>).</summary>

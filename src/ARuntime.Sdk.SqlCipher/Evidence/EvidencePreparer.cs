@@ -28,22 +28,30 @@ internal sealed class EvidencePreparer(StoreServices services)
             var prefix = EvidenceLeafCodec.CommitmentPrefixBytes;
             for (var i = 0; i < count; i++)
             {
-                // One buffer: commitment domain || salt || canonical payload. The commitment hashes all of it; the sealed
-                // plaintext is salt || canonical payload.
+                // One buffer: commitment domain || salt || canonical payload, then salt || stored payload. The commitment
+                // hashes the first part; the sealed plaintext is the second (the payload in its compact stored form).
                 var canonical = EvidenceLeafCodec.WritePayload(record.Payloads[i]);
                 var length = prefix.Length + EvidenceLeafCodec.SaltLength + canonical.Length;
-                var buffer = ArrayPool<byte>.Shared.Rent(length);
+                var storedStart = length;
+                var buffer = ArrayPool<byte>.Shared.Rent(length + EvidenceLeafCodec.SaltLength + canonical.Length + 1);
+                var used = length + EvidenceLeafCodec.SaltLength + canonical.Length + 1;
                 try
                 {
                     prefix.CopyTo(buffer);
-                    RandomPool.Fill(buffer.AsSpan(prefix.Length, EvidenceLeafCodec.SaltLength));
+                    var salt = buffer.AsSpan(prefix.Length, EvidenceLeafCodec.SaltLength);
+                    RandomPool.Fill(salt);
                     canonical.CopyTo(buffer.AsSpan(prefix.Length + EvidenceLeafCodec.SaltLength));
                     commitments[i] = Sha256Hasher.Hash(buffer.AsSpan(0, length));
-                    sealedValues[i] = key.Seal(buffer.AsSpan(prefix.Length, length - prefix.Length), PayloadContext(record.RecordId, i));
+                    salt.CopyTo(buffer.AsSpan(storedStart));
+                    var stored = CompactJson.Encode(canonical, buffer.AsSpan(storedStart + EvidenceLeafCodec.SaltLength));
+                    var plaintext = stored < 0
+                        ? buffer.AsSpan(prefix.Length, length - prefix.Length)
+                        : buffer.AsSpan(storedStart, EvidenceLeafCodec.SaltLength + stored);
+                    sealedValues[i] = key.Seal(plaintext, PayloadContext(record.RecordId, i));
                 }
                 finally
                 {
-                    CryptographicOperations.ZeroMemory(buffer.AsSpan(0, length));
+                    CryptographicOperations.ZeroMemory(buffer.AsSpan(0, used));
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
@@ -52,6 +60,7 @@ internal sealed class EvidencePreparer(StoreServices services)
         }
 
         var (template, indexOffset) = EvidenceLeafCodec.EncodeTemplate(record, commitments);
+        var (storedPrefix, storedSuffix) = StoredLeaf(template, indexOffset);
         return new PreparedEvidence
         {
             TenantId = record.TenantId,
@@ -67,8 +76,32 @@ internal sealed class EvidencePreparer(StoreServices services)
             SubjectUtf8 = subject is null ? null : Encoding.UTF8.GetBytes(subject),
             LeafTemplate = template,
             IndexOffset = indexOffset,
+            StoredLeafPrefix = storedPrefix,
+            StoredLeafSuffix = storedSuffix,
             Payloads = packed,
         };
+    }
+
+    /// <summary>The compact stored form of a leaf template's two sides (the writer puts the index digits between them), or nulls to store the canonical leaf.</summary>
+    private static (byte[]? Prefix, byte[]? Suffix) StoredLeaf(byte[] template, int indexOffset)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(template.Length + 1);
+        try
+        {
+            var prefix = CompactJson.Encode(template.AsSpan(0, indexOffset), buffer);
+            if (prefix < 0)
+            {
+                return (null, null);
+            }
+
+            var storedPrefix = buffer.AsSpan(0, prefix).ToArray();
+            var suffix = CompactJson.EncodeBody(template.AsSpan(indexOffset), buffer);
+            return suffix < 0 ? (null, null) : (storedPrefix, buffer.AsSpan(0, suffix).ToArray());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The associated-data context of a sealed payload.</summary>

@@ -14,7 +14,7 @@ internal sealed class EvidenceRecordReader(string tenantId, TenantKeyring keyrin
         List<byte[]?> sealedValues;
         try
         {
-            decoded = EvidenceLeafCodec.Decode(leaf);
+            decoded = EvidenceLeafCodec.Decode(CompactJson.Decode(leaf));
             sealedValues = payloads is null ? [] : SealedPayloads.Unpack(payloads);
         }
         catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or KeyNotFoundException or ArgumentException or InvalidOperationException)
@@ -37,7 +37,7 @@ internal sealed class EvidenceRecordReader(string tenantId, TenantKeyring keyrin
                 && key.TryOpen(sealedValue, EvidencePreparer.PayloadContext(decoded.Record.RecordId, i), out var plaintext)
                 && plaintext.Length > EvidenceLeafCodec.SaltLength)
             {
-                result.Add(EvidenceLeafCodec.DecodePayload(plaintext.AsSpan(EvidenceLeafCodec.SaltLength)));
+                result.Add(DecodePayload(plaintext.AsSpan(EvidenceLeafCodec.SaltLength), index));
                 continue;
             }
 
@@ -53,5 +53,17 @@ internal sealed class EvidenceRecordReader(string tenantId, TenantKeyring keyrin
 
         var record = decoded.Record with { Payloads = result };
         return erased ? record with { Flags = [.. record.Flags, SqlCipherEvidenceFlags.PayloadErased] } : record;
+    }
+
+    private static PayloadDigest DecodePayload(ReadOnlySpan<byte> stored, long index)
+    {
+        try
+        {
+            return EvidenceLeafCodec.DecodePayload(CompactJson.Decode(stored));
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new EvidenceIntegrityException($"A payload of the evidence record at position {index} does not decode; it was altered outside the store. Run VerifyAsync to locate the change.", ex);
+        }
     }
 }

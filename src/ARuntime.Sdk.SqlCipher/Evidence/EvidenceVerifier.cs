@@ -67,7 +67,7 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             {
                 rows.Add(new Row(
                     EvidenceLayout.LeafIndexOf(reader.GetInt64(0)), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetNullableString(4), reader.GetInt32(5), reader.GetString(6),
-                    reader.GetInt32(7), reader.GetInt64(8), reader.GetInt32(9), reader.GetBytes(10), reader.IsDBNull(11) ? null : reader.GetBytes(11)));
+                    reader.GetInt32(7), reader.GetInt64(8), reader.GetInt32(9), CanonicalLeaf(reader.GetBytes(10)), reader.IsDBNull(11) ? null : reader.GetBytes(11)));
             }
         }
 
@@ -237,7 +237,8 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
 
                 if (!key.TryOpen(sealedValue, EvidencePreparer.PayloadContext(row.RecordId, i), out var plaintext)
                     || plaintext.Length <= EvidenceLeafCodec.SaltLength
-                    || !EvidenceLeafCodec.Commitment(plaintext.AsSpan(0, EvidenceLeafCodec.SaltLength), plaintext.AsSpan(EvidenceLeafCodec.SaltLength)).AsSpan().SequenceEqual(decoded.Commitments[i]))
+                    || !TryCanonical(plaintext.AsSpan(EvidenceLeafCodec.SaltLength), out var canonicalPayload)
+                    || !EvidenceLeafCodec.Commitment(plaintext.AsSpan(0, EvidenceLeafCodec.SaltLength), canonicalPayload).AsSpan().SequenceEqual(decoded.Commitments[i]))
                 {
                     return Report(EvidenceTamperKind.PayloadModified, treeSize, row.Position, treeSize, row.RecordId, $"Payload {i} of the record at position {row.Position} does not match its commitment.", checkpoints, payloadsChecked, payloadsErased);
                 }
@@ -251,6 +252,24 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
         // The id of the record committed at a position, wherever it is stored now (null when it is gone).
         string? RecordIdAt(long position) =>
             position >= 0 && position < committed.Count && rowByHash.TryGetValue(Convert.ToHexString(committed[(int)position]), out var row) ? row.RecordId : null;
+    }
+
+    // The canonical leaf of a stored one; bytes that do not decode are kept as they are, so their hash matches nothing and
+    // the record is reported as modified.
+    private static byte[] CanonicalLeaf(byte[] stored) => TryCanonical(stored, out var canonical) ? canonical : stored;
+
+    private static bool TryCanonical(ReadOnlySpan<byte> stored, out byte[] canonical)
+    {
+        try
+        {
+            canonical = CompactJson.Decode(stored);
+            return true;
+        }
+        catch (FormatException)
+        {
+            canonical = [];
+            return false;
+        }
     }
 
     private bool ColumnsMatch(Row row, long tenantNo, out string problem)

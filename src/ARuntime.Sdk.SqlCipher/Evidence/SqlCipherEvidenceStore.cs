@@ -178,7 +178,14 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
                 }
 
                 index = EvidenceLayout.LeafIndexOf(reader.GetInt64(0));
-                leaf = reader.GetBytes(1);
+                try
+                {
+                    leaf = CompactJson.Decode(reader.GetBytes(1));
+                }
+                catch (FormatException ex)
+                {
+                    throw new EvidenceIntegrityException($"The evidence record '{recordId}' does not decode; it was altered outside the store. Run VerifyAsync to locate the change.", ex);
+                }
             }
 
             var proofSize = treeSize ?? size;

@@ -10,7 +10,7 @@ internal static class SchemaMigrations
     public const int ApplicationId = 0x41525453;
 
     /// <summary>The schema version this build writes.</summary>
-    public const int CurrentVersion = 5;
+    public const int CurrentVersion = 6;
 
     public static IReadOnlyList<SchemaMigration> All { get; } =
     [
@@ -177,6 +177,12 @@ internal static class SchemaMigrations
             EvidenceRowsMigration.Apply),
         new(5, "request journal: the idempotency key a running request holds (recovery answers retries under it)", """
             ALTER TABLE request_journal ADD COLUMN idempotency_key TEXT;
+            """),
+
+        // Rows written from here on hold their leaf and sealed payloads in the compact stored form (CompactJson); older rows
+        // stay canonical and read as before. The version keeps builds that cannot read the compact form from opening the file.
+        new(6, "evidence: leaves and sealed payloads stored in the compact form (compact-json/1)", """
+            INSERT OR REPLACE INTO store_meta(name, value) VALUES ('evidence.storage_form', 'compact-json/1');
             """),
     ];
 }

@@ -69,6 +69,36 @@ public sealed class TamperDetectionTests
     }
 
     [Test]
+    public async Task A_byte_changed_in_a_compact_stored_leaf_is_found_at_its_position()
+    {
+        // The last byte of the stored form is the leaf's closing '}': '!' keeps the row decodable but not the committed leaf.
+        var report = await VerifyCopyAsync(db => UpdateStoredLeaf(db, 2468, stored =>
+        {
+            Assert.That(stored[0], Is.EqualTo(CompactJson.Marker), "rows hold the compact form");
+            stored[^1] = (byte)'!';
+            return stored;
+        }));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Kind, Is.EqualTo(EvidenceTamperKind.Modified));
+            Assert.That(report.LeafIndex, Is.EqualTo(2468));
+        });
+    }
+
+    [Test]
+    public async Task A_compact_stored_leaf_cut_short_is_found_at_its_position()
+    {
+        var report = await VerifyCopyAsync(db => UpdateStoredLeaf(db, 1357, stored => stored[..5]));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Kind, Is.EqualTo(EvidenceTamperKind.Modified));
+            Assert.That(report.LeafIndex, Is.EqualTo(1357));
+        });
+    }
+
+    [Test]
     public async Task A_modified_query_column_that_hides_a_record_is_found()
     {
         var report = await VerifyCopyAsync(db => Execute(db, $"UPDATE evidence_record SET kind = 'hidden' WHERE id = {Base + 777}"));
@@ -296,7 +326,20 @@ public sealed class TamperDetectionTests
     {
         using var command = db.CreateCommand();
         command.CommandText = $"SELECT leaf FROM evidence_record WHERE id = {Base + index}";
-        return Encoding.UTF8.GetString((byte[])command.ExecuteScalar()!);
+
+        // Rows hold the compact form; a tamperer with the key can decode it as the store does (and write canonical JSON back, which the store also reads).
+        return Encoding.UTF8.GetString(CompactJson.Decode((byte[])command.ExecuteScalar()!));
+    }
+
+    private static void UpdateStoredLeaf(SqliteConnection db, long index, Func<byte[], byte[]> change)
+    {
+        using var read = db.CreateCommand();
+        read.CommandText = $"SELECT leaf FROM evidence_record WHERE id = {Base + index}";
+        var stored = (byte[])read.ExecuteScalar()!;
+        using var command = db.CreateCommand();
+        command.CommandText = $"UPDATE evidence_record SET leaf = $leaf WHERE id = {Base + index}";
+        command.Parameters.AddWithValue("$leaf", change(stored));
+        command.ExecuteNonQuery();
     }
 
     private static void UpdateLeaf(SqliteConnection db, long index, Func<string, string> change)

@@ -113,7 +113,7 @@ public sealed class TileTests
         var result = new List<(string RecordId, byte[] LeafHash)>();
         while (reader.Read())
         {
-            result.Add((reader.GetString(0), MerkleTree.HashLeaf((byte[])reader.GetValue(1))));
+            result.Add((reader.GetString(0), MerkleTree.HashLeaf(CompactJson.Decode((byte[])reader.GetValue(1)))));
         }
 
         return result;

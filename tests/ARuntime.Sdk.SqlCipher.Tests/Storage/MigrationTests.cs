@@ -38,7 +38,7 @@ public sealed class MigrationTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(store.SchemaVersion, Is.EqualTo(5));
+            Assert.That(store.SchemaVersion, Is.EqualTo(6));
             Assert.That(t.IsValid, Is.True, t.Message);
             Assert.That(u.IsValid, Is.True, u.Message);
             Assert.That(headT.TreeSize, Is.EqualTo(expected.GetProperty("t.size").GetInt64()));
@@ -127,6 +127,89 @@ public sealed class MigrationTests
 
         var error = await Assert.ThrowsAsync<StoreFormatException>(async () => await test.ReopenAsync());
         Assert.That(error!.Message, Does.Contain("version 42").And.Contain("upgrade"));
+    }
+
+    [Test]
+    public async Task Canonical_rows_of_version_5_and_compact_rows_written_after_the_migration_read_and_verify_together()
+    {
+        await using var test = await TestStore.OpenAsync(o => o.StoreRawPayloadContent = true);
+        var records = Enumerable.Range(0, 100).Select(n => TestStore.Record("t", n, payloads: TestStore.Payload("tool.result", $"result {n}", keepContent: true))).ToList();
+        foreach (var record in records.Take(50))
+        {
+            await test.Store.Evidence.WriteAsync(record, EvidenceDurability.Acknowledged);
+        }
+
+        await test.CloseAsync();
+
+        // A version-5 file: the same rows with canonical leaves (what version-5 builds wrote).
+        using (var raw = test.OpenRaw())
+        {
+            var rows = new List<(long Id, byte[] Leaf)>();
+            using (var read = raw.CreateCommand())
+            {
+                read.CommandText = "SELECT id, leaf FROM evidence_record";
+                using var reader = read.ExecuteReader();
+                while (reader.Read())
+                {
+                    rows.Add((reader.GetInt64(0), CompactJson.Decode((byte[])reader.GetValue(1))));
+                }
+            }
+
+            foreach (var (id, leaf) in rows)
+            {
+                using var write = raw.CreateCommand();
+                write.CommandText = "UPDATE evidence_record SET leaf = $leaf WHERE id = $id";
+                write.Parameters.AddWithValue("$leaf", leaf);
+                write.Parameters.AddWithValue("$id", id);
+                write.ExecuteNonQuery();
+            }
+
+            using var version = raw.CreateCommand();
+            version.CommandText = "DELETE FROM store_meta WHERE name = 'evidence.storage_form'; PRAGMA user_version = 5;";
+            version.ExecuteNonQuery();
+        }
+
+        await test.ReopenAsync(o => o.StoreRawPayloadContent = true);
+        foreach (var record in records.Skip(50))
+        {
+            await test.Store.Evidence.WriteAsync(record, EvidenceDurability.Acknowledged);
+        }
+
+        await test.Store.Evidence.FlushAsync();
+        var report = await test.Store.Evidence.VerifyAsync("t");
+        var stored = await test.Store.Evidence.QueryAsync(new EvidenceQuery { TenantId = "t" }).ToListAsync();
+        var proof = await test.Store.Evidence.GetInclusionProofAsync("t", records[10].RecordId);
+        var firstBytes = new List<byte>();
+        long schemaVersion;
+        using (var raw = test.OpenRaw())
+        {
+            using var command = raw.CreateCommand();
+            command.CommandText = "SELECT leaf FROM evidence_record ORDER BY id";
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    firstBytes.Add(((byte[])reader.GetValue(0))[0]);
+                }
+            }
+
+            using var version = raw.CreateCommand();
+            version.CommandText = "PRAGMA user_version";
+            schemaVersion = (long)version.ExecuteScalar()!;
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schemaVersion, Is.EqualTo(6));
+            Assert.That(firstBytes.Take(50), Is.All.EqualTo((byte)'{'), "version-5 rows stay canonical");
+            Assert.That(firstBytes.Skip(50), Is.All.EqualTo(CompactJson.Marker), "new rows are compact");
+            Assert.That(report.IsValid, Is.True, report.Message);
+            Assert.That(report.PayloadsChecked, Is.EqualTo(100));
+            Assert.That(stored.Select(r => r.RecordId), Is.EquivalentTo(records.Select(r => r.RecordId)));
+            Assert.That(stored.Select(r => r.Payloads.Single().Content), Is.EquivalentTo(records.Select(r => r.Payloads.Single().Content)));
+            Assert.That(proof!.Leaf.Span[0], Is.EqualTo((byte)'{'), "proofs carry the canonical leaf");
+            Assert.That(proof.Verify(), Is.True);
+        });
     }
 
     [Test]
