@@ -222,7 +222,7 @@ internal static class CompactJson
                     var bytes = Math.Min(run / 2, 255);
                     destination[o++] = HexRun;
                     destination[o++] = (byte)bytes;
-                    ParseHex(json.Slice(p, bytes * 2), destination.Slice(o, bytes));
+                    Convert.FromHexString(json.Slice(p, bytes * 2), destination.Slice(o, bytes), out _, out _);
                     o += bytes;
                     p += bytes * 2;
                 }
@@ -274,9 +274,8 @@ internal static class CompactJson
                         throw Truncated();
                     }
 
-                    var hex = output.GetSpan(bytes * 2);
-                    WriteHexLower(stored.Slice(p, bytes), hex);
-                    output.Advance(bytes * 2);
+                    Convert.TryToHexStringLower(stored.Slice(p, bytes), output.GetSpan(bytes * 2), out var hexLength);
+                    output.Advance(hexLength);
                     p += bytes;
                     break;
                 case Timestamp:
@@ -365,7 +364,7 @@ internal static class CompactJson
             chars[i] = (char)json[i + 1];
         }
 
-        if (!DateTime.TryParseExact(chars, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var value))
+        if (!DateTime.TryParseExact(chars, EvidenceLeafCodec.TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var value))
         {
             return false;
         }
@@ -385,26 +384,6 @@ internal static class CompactJson
     {
         var length = json.IndexOfAnyExcept(LowerHex);
         return length < 0 ? json.Length : length;
-    }
-
-    private static void WriteHexLower(ReadOnlySpan<byte> bytes, Span<byte> destination)
-    {
-        const string Digits = "0123456789abcdef";
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            destination[2 * i] = (byte)Digits[bytes[i] >> 4];
-            destination[(2 * i) + 1] = (byte)Digits[bytes[i] & 0xF];
-        }
-    }
-
-    private static void ParseHex(ReadOnlySpan<byte> hex, Span<byte> destination)
-    {
-        for (var i = 0; i < destination.Length; i++)
-        {
-            destination[i] = (byte)((Nibble(hex[2 * i]) << 4) | Nibble(hex[(2 * i) + 1]));
-        }
-
-        static int Nibble(byte c) => c <= (byte)'9' ? c - '0' : c - 'a' + 10;
     }
 
     private static int[][][] BuildCandidates()

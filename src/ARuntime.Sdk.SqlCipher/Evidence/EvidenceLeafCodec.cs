@@ -21,7 +21,8 @@ internal static class EvidenceLeafCodec
     /// <summary>The salt length in bytes.</summary>
     public const int SaltLength = 32;
 
-    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+    /// <summary>The leaf's timestamp format (UTC, seven fraction digits).</summary>
+    internal const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
     private static readonly byte[] CommitmentPrefix = [.. Encoding.UTF8.GetBytes(CommitmentDomain), 0x00];
 
@@ -57,7 +58,8 @@ internal static class EvidenceLeafCodec
         Span<byte> hex = stackalloc byte[MerkleTree.HashSize * 2];
         foreach (var commitment in commitments)
         {
-            w.PlainString(HexLower(commitment, hex));
+            Convert.TryToHexStringLower(commitment, hex, out var hexLength);
+            w.PlainString(hex[..hexLength]);
         }
 
         w.EndArray();
@@ -187,18 +189,6 @@ internal static class EvidenceLeafCodec
 
     /// <summary>UTF-8("aruntime-payload-commitment/1") || 0x00: what a commitment's hash input starts with.</summary>
     internal static ReadOnlySpan<byte> CommitmentPrefixBytes => CommitmentPrefix;
-
-    private static ReadOnlySpan<byte> HexLower(ReadOnlySpan<byte> bytes, Span<byte> destination)
-    {
-        const string Digits = "0123456789abcdef";
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            destination[2 * i] = (byte)Digits[bytes[i] >> 4];
-            destination[(2 * i) + 1] = (byte)Digits[bytes[i] & 0xF];
-        }
-
-        return destination[..(bytes.Length * 2)];
-    }
 
     private static ReadOnlySpan<byte> FormatTimestamp(DateTimeOffset timestamp, Span<byte> destination)
     {

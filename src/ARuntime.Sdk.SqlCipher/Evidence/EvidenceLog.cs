@@ -115,24 +115,21 @@ internal sealed class EvidenceLog : IDisposable
         return index;
     }
 
-    // The row stores the leaf in its compact form (CompactJson) when the preparer made one: its two sides around the index digits.
+    // The row stores the leaf in its compact form (CompactJson) when the preparer made one.
     private ReadOnlySpan<byte> StoredLeaf(PreparedEvidence evidence, long index, ReadOnlySpan<byte> canonical)
     {
-        if (evidence.StoredLeafPrefix is not { } prefix || evidence.StoredLeafSuffix is not { } suffix)
+        if (evidence.StoredLeafTemplate is not { } template)
         {
             return canonical;
         }
 
-        var needed = prefix.Length + suffix.Length + 20;
+        var needed = template.Length + 20;
         if (storedBuffer.Length < needed)
         {
             storedBuffer = new byte[Math.Max(needed, storedBuffer.Length * 2)];
         }
 
-        prefix.CopyTo(storedBuffer, 0);
-        index.TryFormat(storedBuffer.AsSpan(prefix.Length), out var digits, provider: System.Globalization.CultureInfo.InvariantCulture);
-        suffix.CopyTo(storedBuffer, prefix.Length + digits);
-        return storedBuffer.AsSpan(0, prefix.Length + digits + suffix.Length);
+        return storedBuffer.AsSpan(0, EvidenceLeafCodec.Assemble(template, evidence.StoredIndexOffset, index, storedBuffer));
     }
 
     /// <summary>Signs a checkpoint of a tenant's log now (when it has records not yet checkpointed, or <paramref name="force"/>).</summary>

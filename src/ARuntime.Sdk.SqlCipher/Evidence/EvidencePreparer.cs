@@ -60,7 +60,7 @@ internal sealed class EvidencePreparer(StoreServices services)
         }
 
         var (template, indexOffset) = EvidenceLeafCodec.EncodeTemplate(record, commitments);
-        var (storedPrefix, storedSuffix) = StoredLeaf(template, indexOffset);
+        var (storedTemplate, storedIndexOffset) = StoredLeaf(template, indexOffset);
         return new PreparedEvidence
         {
             TenantId = record.TenantId,
@@ -76,27 +76,24 @@ internal sealed class EvidencePreparer(StoreServices services)
             SubjectUtf8 = subject is null ? null : Encoding.UTF8.GetBytes(subject),
             LeafTemplate = template,
             IndexOffset = indexOffset,
-            StoredLeafPrefix = storedPrefix,
-            StoredLeafSuffix = storedSuffix,
+            StoredLeafTemplate = storedTemplate,
+            StoredIndexOffset = storedIndexOffset,
             Payloads = packed,
         };
     }
 
-    /// <summary>The compact stored form of a leaf template's two sides (the writer puts the index digits between them), or nulls to store the canonical leaf.</summary>
-    private static (byte[]? Prefix, byte[]? Suffix) StoredLeaf(byte[] template, int indexOffset)
+    /// <summary>
+    /// The compact stored form of a leaf template and where its index digits go (each side encoded on its own, so the writer
+    /// inserts the digits as it does into the canonical template), or null to store the canonical leaf.
+    /// </summary>
+    private static (byte[]? Template, int IndexOffset) StoredLeaf(byte[] template, int indexOffset)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(template.Length + 1);
         try
         {
             var prefix = CompactJson.Encode(template.AsSpan(0, indexOffset), buffer);
-            if (prefix < 0)
-            {
-                return (null, null);
-            }
-
-            var storedPrefix = buffer.AsSpan(0, prefix).ToArray();
-            var suffix = CompactJson.EncodeBody(template.AsSpan(indexOffset), buffer);
-            return suffix < 0 ? (null, null) : (storedPrefix, buffer.AsSpan(0, suffix).ToArray());
+            var suffix = prefix < 0 ? -1 : CompactJson.EncodeBody(template.AsSpan(indexOffset), buffer.AsSpan(prefix));
+            return suffix < 0 ? (null, 0) : (buffer.AsSpan(0, prefix + suffix).ToArray(), prefix);
         }
         finally
         {

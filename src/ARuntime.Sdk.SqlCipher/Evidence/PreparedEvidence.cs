@@ -34,11 +34,11 @@ internal sealed class PreparedEvidence
     /// <summary>Gets where in <see cref="LeafTemplate"/> the index digits go.</summary>
     public required int IndexOffset { get; init; }
 
-    /// <summary>Gets the stored (compact, <see cref="CompactJson"/>) form of the leaf before the index digits, marker included; null to store the canonical leaf.</summary>
-    public byte[]? StoredLeafPrefix { get; init; }
+    /// <summary>Gets the leaf's stored (compact, <see cref="CompactJson"/>) form without the index digits, or null to store the canonical leaf.</summary>
+    public byte[]? StoredLeafTemplate { get; init; }
 
-    /// <summary>Gets the stored form of the leaf after the index digits.</summary>
-    public byte[]? StoredLeafSuffix { get; init; }
+    /// <summary>Gets where in <see cref="StoredLeafTemplate"/> the index digits go.</summary>
+    public int StoredIndexOffset { get; init; }
 
     /// <summary>Gets the packed sealed payloads (<see cref="SealedPayloads"/>), or null when the record has none.</summary>
     public byte[]? Payloads { get; init; }
