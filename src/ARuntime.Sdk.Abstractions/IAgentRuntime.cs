@@ -11,8 +11,11 @@ namespace ARuntime.Sdk;
 /// </summary>
 /// <remarks>
 /// Every runtime outcome, rejections and failures included, is returned as an <see cref="AgentResult"/> with a typed
-/// <see cref="AgentError"/>; methods throw only for programming errors (a <see langword="null"/> argument) and, from
-/// <see cref="RunStreamingAsync"/>, when the caller abandons enumeration.
+/// <see cref="AgentError"/>; methods throw only for programming errors (a <see langword="null"/> argument), from
+/// <see cref="RunStreamingAsync"/> when the caller abandons enumeration, and from <see cref="GetStatusAsync"/> a typed
+/// <see cref="Recovery.RequestJournalUnavailableException"/> when the journal cannot be read. A fault the runtime did not
+/// anticipate (a host component or store breaking its contract) still ends as a <see cref="AgentRunStatus.Failed"/> result
+/// with <see cref="AgentErrorCodes.Internal"/>, never as an exception.
 /// </remarks>
 public interface IAgentRuntime
 {
@@ -42,5 +45,6 @@ public interface IAgentRuntime
     /// <param name="requestId">The request id.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The status, or <see langword="null"/> when the tenant has no such request.</returns>
+    /// <exception cref="Recovery.RequestJournalUnavailableException">The journal could not be read.</exception>
     Task<RequestStatus?> GetStatusAsync(string tenantId, string requestId, CancellationToken cancellationToken = default);
 }

@@ -73,7 +73,16 @@ internal sealed class AgentRuntime : IAgentRuntime
     {
         ArgumentNullException.ThrowIfNull(request);
         await recovery.Value.ConfigureAwait(false);
-        return await pipeline.RunAsync(CreateContext(request), cancellationToken).ConfigureAwait(false);
+        RequestContext? context = null;
+        try
+        {
+            context = CreateContext(request);
+            return await pipeline.RunAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return Faulted(nameof(RunAsync), context?.RequestId, request.Identity?.TenantId, ex, cancellationToken);
+        }
     }
 
     public async IAsyncEnumerable<AgentEvent> RunStreamingAsync(RuntimeRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -81,16 +90,36 @@ internal sealed class AgentRuntime : IAgentRuntime
         ArgumentNullException.ThrowIfNull(request);
         await recovery.Value.ConfigureAwait(false);
         var channel = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var context = CreateContext(request);
-        context.Events = e => channel.Writer.TryWrite(e);
+        RequestContext? context = null;
+        try
+        {
+            context = CreateContext(request);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            var failed = Faulted(nameof(RunStreamingAsync), null, request.Identity?.TenantId, ex, cancellationToken);
+            channel.Writer.TryWrite(new RunCompletedEvent { RequestId = failed.RequestId, Timestamp = failed.CompletedAt, Result = failed });
+            channel.Writer.TryComplete();
+        }
+
+        if (context is not null)
+        {
+            context.Events = e => channel.Writer.TryWrite(e);
+        }
 
         // Abandoning the stream cancels the request (it then terminates safely, with evidence).
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var run = Task.Run(async () =>
+        var run = context is null ? Task.CompletedTask : Task.Run(async () =>
         {
             try
             {
                 await pipeline.RunAsync(context, abandon.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The stream still ends with the typed result, never with the exception.
+                var failed = Faulted(nameof(RunStreamingAsync), context.RequestId, context.TenantId, ex, abandon.Token);
+                channel.Writer.TryWrite(new RunCompletedEvent { RequestId = failed.RequestId, Timestamp = failed.CompletedAt, Result = failed });
             }
             finally
             {
@@ -120,6 +149,19 @@ internal sealed class AgentRuntime : IAgentRuntime
     {
         ArgumentNullException.ThrowIfNull(decision);
         await recovery.Value.ConfigureAwait(false);
+        try
+        {
+            return await ResumeCoreAsync(decision, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // For example an approval store that cannot be read: the decision is not applied, and the caller can retry it.
+            return Faulted(nameof(ResumeAsync), null, decision.TenantId, ex, cancellationToken, LifecycleStage.HumanApproval);
+        }
+    }
+
+    private async Task<AgentResult> ResumeCoreAsync(ApprovalDecision decision, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrWhiteSpace(decision.TenantId) || string.IsNullOrWhiteSpace(decision.ApprovalId))
         {
             return Refused(null, decision, AgentErrorCodes.InvalidField, string.IsNullOrWhiteSpace(decision.TenantId) ? "tenantId" : "approvalId", "The decision must name the tenant and the approval.");
@@ -171,7 +213,15 @@ internal sealed class AgentRuntime : IAgentRuntime
         ArgumentException.ThrowIfNullOrEmpty(tenantId);
         ArgumentException.ThrowIfNullOrEmpty(requestId);
         await recovery.Value.ConfigureAwait(false);
-        var entry = await journal.GetAsync(tenantId, requestId, cancellationToken).ConfigureAwait(false);
+        RequestJournalEntry? entry;
+        try
+        {
+            entry = await journal.GetAsync(tenantId, requestId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            throw new RequestJournalUnavailableException($"The request journal could not be read ({ex.GetType().Name}); retry once the store recovers.", ex);
+        }
         if (entry is null || !string.Equals(entry.TenantId, tenantId, StringComparison.Ordinal))
         {
             return null;
@@ -282,6 +332,31 @@ internal sealed class AgentRuntime : IAgentRuntime
         {
             // The refusal stands either way; the caller is told.
         }
+    }
+
+    /// <summary>
+    /// The last resort for a fault nothing inside the runtime anticipated (a store or host component breaking its contract):
+    /// the caller still gets a typed result. The host log has the exception; a request left running in the journal is
+    /// recorded as interrupted by the next process start.
+    /// </summary>
+    private AgentResult Faulted(string operation, string? requestId, string? tenantId, Exception exception, CancellationToken cancellationToken, LifecycleStage? stage = null)
+    {
+        var cancelled = exception is OperationCanceledException && cancellationToken.IsCancellationRequested;
+        if (!cancelled)
+        {
+            Log.RuntimeFaulted(logger, exception, operation, exception.GetType().Name);
+        }
+
+        return new AgentResult
+        {
+            RequestId = requestId ?? string.Empty,
+            TenantId = tenantId,
+            Status = cancelled ? AgentRunStatus.Cancelled : AgentRunStatus.Failed,
+            Error = cancelled
+                ? new AgentError { Code = AgentErrorCodes.Cancelled, Message = "The caller cancelled the request.", Stage = stage }
+                : new AgentError { Code = AgentErrorCodes.Internal, Message = $"The runtime failed unexpectedly ({exception.GetType().Name}); the host log has the details.", Stage = stage },
+            CompletedAt = timeProvider.GetUtcNow(),
+        };
     }
 
     private AgentResult Refused(ApprovalTicket? ticket, ApprovalDecision decision, string code, string? field, string message) => new()

@@ -13,7 +13,7 @@ public sealed record ActorIdentity
     public ActorKind Kind { get; init; } = ActorKind.Human;
 
     /// <summary>Gets the roles the host granted to the actor; the authority resolver maps them to permission classes.</summary>
-    public IReadOnlyList<string> Roles { get; init; } = [];
+    public IReadOnlyList<string> Roles { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets an optional display name (never used for authorization).</summary>
     public string? DisplayName { get; init; }

@@ -16,7 +16,7 @@ public sealed record AgentMessage
     public string? ToolName { get; init; }
 
     /// <summary>Gets the classification of the content.</summary>
-    public DataClassification Classification { get; init; } = DataClassification.Unlabelled;
+    public DataClassification Classification { get; init => field = value ?? DataClassification.Unlabelled; } = DataClassification.Unlabelled;
 
     /// <summary>Creates a system message.</summary>
     /// <param name="content">The text.</param>

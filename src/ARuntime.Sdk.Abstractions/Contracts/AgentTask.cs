@@ -10,11 +10,11 @@ public sealed record AgentTask
     public string? Instructions { get; init; }
 
     /// <summary>Gets earlier conversation turns to continue from, oldest first.</summary>
-    public IReadOnlyList<AgentMessage> History { get; init; } = [];
+    public IReadOnlyList<AgentMessage> History { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets an optional host-defined task kind (for routing, policy and evaluation rules).</summary>
     public string? Kind { get; init; }
 
     /// <summary>Gets the classification of the task text and history.</summary>
-    public DataClassification Classification { get; init; } = DataClassification.Unlabelled;
+    public DataClassification Classification { get; init => field = value ?? DataClassification.Unlabelled; } = DataClassification.Unlabelled;
 }

@@ -19,5 +19,5 @@ public sealed record ContextRequest
     public int? MaxItems { get; init; }
 
     /// <summary>Gets the scopes (for example a project or folder) items must belong to; empty means the tenant's default scope.</summary>
-    public IReadOnlyList<string> Scopes { get; init; } = [];
+    public IReadOnlyList<string> Scopes { get; init => field = value ?? []; } = [];
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ARuntime.Sdk.Contracts;
 
 /// <summary>
@@ -17,10 +19,22 @@ public sealed record DataClassification
     public static DataClassification Public { get; } = new() { Sensitivity = Sensitivity.Public };
 
     /// <summary>Gets the sensitivity level.</summary>
+    [JsonIgnore]
     public Sensitivity Sensitivity { get; init; } = Sensitivity.Internal;
 
+    // The wire form of Sensitivity: a label that leaves it out is Internal, never the enum's zero value Public (the
+    // source-generated reader sets every init-only member, dotnet/runtime#84484); failing open here would let data be
+    // routed as public.
+    [JsonInclude]
+    [JsonPropertyName("sensitivity")]
+    internal Sensitivity? SensitivityOnWire
+    {
+        get => Sensitivity;
+        init => Sensitivity = value ?? Sensitivity.Internal;
+    }
+
     /// <summary>Gets the labels naming what kind of data this is (for example <c>pii</c>, <c>phi</c>, <c>pci</c>, <c>secret</c>).</summary>
-    public IReadOnlyList<string> Labels { get; init; } = [];
+    public IReadOnlyList<string> Labels { get; init => field = value ?? []; } = [];
 
     /// <summary>Creates a classification.</summary>
     /// <param name="sensitivity">The sensitivity level.</param>

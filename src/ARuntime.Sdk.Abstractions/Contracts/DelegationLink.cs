@@ -14,7 +14,7 @@ public sealed record DelegationLink
     public ActorKind DelegatorKind { get; init; } = ActorKind.Human;
 
     /// <summary>Gets the permission classes the delegator passed on; an empty list passes on nothing.</summary>
-    public IReadOnlyList<string> Scopes { get; init; } = [];
+    public IReadOnlyList<string> Scopes { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets when the delegation stops being valid, if it expires.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }

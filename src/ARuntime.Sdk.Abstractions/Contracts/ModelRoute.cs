@@ -13,16 +13,16 @@ public sealed record ModelRoute : IVersionedContract
     public string? Deployment { get; init; }
 
     /// <summary>Gets the ordered fallback deployment names tried after the preferred one.</summary>
-    public IReadOnlyList<string> Fallbacks { get; init; } = [];
+    public IReadOnlyList<string> Fallbacks { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the capabilities the request needs.</summary>
     public RouteCapabilities RequiredCapabilities { get; init; } = RouteCapabilities.None;
 
     /// <summary>Gets the regions the request's data may be processed in; empty allows any region the host allows.</summary>
-    public IReadOnlyList<string> AllowedRegions { get; init; } = [];
+    public IReadOnlyList<string> AllowedRegions { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the providers the request may use; empty allows any.</summary>
-    public IReadOnlyList<string> AllowedProviders { get; init; } = [];
+    public IReadOnlyList<string> AllowedProviders { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the required precision or quantization (for example <c>F16</c>, <c>Q4_K_M</c>); <see langword="null"/> accepts any.</summary>
     public string? Precision { get; init; }

@@ -13,7 +13,7 @@ public sealed record RequestIdentity
     public WorkloadIdentity? Workload { get; init; }
 
     /// <summary>Gets the delegation chain, outermost delegator first; empty when the actor acts on its own authority.</summary>
-    public IReadOnlyList<DelegationLink> DelegatedBy { get; init; } = [];
+    public IReadOnlyList<DelegationLink> DelegatedBy { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the session the request belongs to, if any (session-scoped memory is keyed by it).</summary>
     public string? SessionId { get; init; }

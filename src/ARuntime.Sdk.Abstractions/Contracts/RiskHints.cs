@@ -13,5 +13,5 @@ public sealed record RiskHints
     public bool RequireReview { get; init; }
 
     /// <summary>Gets free-form host risk tags (for policy rules).</summary>
-    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyList<string> Tags { get; init => field = value ?? []; } = [];
 }

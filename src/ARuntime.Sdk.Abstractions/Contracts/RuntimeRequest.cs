@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ARuntime.Sdk.Contracts;
 
 /// <summary>
@@ -20,7 +22,7 @@ public sealed record RuntimeRequest : IVersionedContract
     public RiskHints? Risk { get; init; }
 
     /// <summary>Gets the context to assemble before inference.</summary>
-    public IReadOnlyList<ContextRequest> Context { get; init; } = [];
+    public IReadOnlyList<ContextRequest> Context { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the route preference; <see langword="null"/> lets the router choose.</summary>
     public ModelRoute? Route { get; init; }
@@ -29,13 +31,13 @@ public sealed record RuntimeRequest : IVersionedContract
     /// Gets the tools the model may propose, by name. Tools not listed here are never offered to the model, and a proposed
     /// call to one is denied. Empty means no tools.
     /// </summary>
-    public IReadOnlyList<string> AllowedTools { get; init; } = [];
+    public IReadOnlyList<string> AllowedTools { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the memory policy.</summary>
-    public MemoryPolicy Memory { get; init; } = MemoryPolicy.None;
+    public MemoryPolicy Memory { get; init => field = value ?? MemoryPolicy.None; } = MemoryPolicy.None;
 
     /// <summary>Gets the budget.</summary>
-    public Budget Budget { get; init; } = Budget.HostDefaults;
+    public Budget Budget { get; init => field = value ?? Budget.HostDefaults; } = Budget.HostDefaults;
 
     /// <summary>Gets the output contract the final answer must satisfy, if any.</summary>
     public OutputContract? Output { get; init; }
@@ -47,7 +49,18 @@ public sealed record RuntimeRequest : IVersionedContract
     public DateTimeOffset? Deadline { get; init; }
 
     /// <summary>Gets the retention class of the records and data the request produces.</summary>
+    [JsonIgnore]
     public RetentionClass Retention { get; init; } = RetentionClass.Standard;
+
+    // The wire form of Retention: a JSON document that leaves it out means Standard, not the enum's zero value (the
+    // source-generated reader sets every init-only member, dotnet/runtime#84484).
+    [JsonInclude]
+    [JsonPropertyName("retention")]
+    internal RetentionClass? RetentionOnWire
+    {
+        get => Retention;
+        init => Retention = value ?? RetentionClass.Standard;
+    }
 
     /// <summary>
     /// Gets the idempotency key. A request repeated with the same key (and the same content) returns the original result;
@@ -59,10 +72,10 @@ public sealed record RuntimeRequest : IVersionedContract
     public string? CorrelationId { get; init; }
 
     /// <summary>Gets the classification of the request as a whole; combined with the task's classification.</summary>
-    public DataClassification Classification { get; init; } = DataClassification.Unlabelled;
+    public DataClassification Classification { get; init => field = value ?? DataClassification.Unlabelled; } = DataClassification.Unlabelled;
 
     /// <summary>Gets host-defined tags (non-sensitive key/value pairs) recorded with the evidence and available to policy.</summary>
-    public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags;
+    public IReadOnlyDictionary<string, string> Tags { get; init => field = value ?? EmptyTags; } = EmptyTags;
 
     private static readonly IReadOnlyDictionary<string, string> EmptyTags = new Dictionary<string, string>(0);
 }

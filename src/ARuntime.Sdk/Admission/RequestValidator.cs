@@ -9,12 +9,31 @@ namespace ARuntime.Sdk.Admission;
 /// <summary>The runtime's mandatory admission checks: each failure is a typed error naming the offending field.</summary>
 internal static class RequestValidator
 {
+    private static readonly string SupportedVersions = string.Join(", ", ContractVersions.SupportedMajorVersions);
+
     public static AgentError? Validate(RuntimeRequest request, DateTimeOffset now, AdmissionOptions options, IToolRegistry tools)
     {
+        if (string.IsNullOrEmpty(request.ContractVersion))
+        {
+            return Error(AgentErrorCodes.UnsupportedContractVersion, "contractVersion",
+                $"The request does not state its contract version; this runtime reads major version(s) {SupportedVersions}.");
+        }
+
         if (!ContractVersions.IsSupported(request.ContractVersion))
         {
             return Error(AgentErrorCodes.UnsupportedContractVersion, "contractVersion",
-                $"Contract version '{request.ContractVersion}' is not supported; this runtime reads major version(s) {string.Join(", ", ContractVersions.SupportedMajorVersions)}.");
+                $"Contract version '{request.ContractVersion}' is not supported; this runtime reads major version(s) {SupportedVersions}.");
+        }
+
+        // Nested versioned contracts are checked before anything reads them.
+        if (request.Route is { } route && !ContractVersions.IsSupported(route.ContractVersion))
+        {
+            return Error(AgentErrorCodes.UnsupportedContractVersion, "route.contractVersion", $"Route contract version '{route.ContractVersion}' is not supported; this runtime reads major version(s) {SupportedVersions}.");
+        }
+
+        if (request.Trace is { } traceContext && !ContractVersions.IsSupported(traceContext.ContractVersion))
+        {
+            return Error(AgentErrorCodes.UnsupportedContractVersion, "trace.contractVersion", $"Trace context contract version '{traceContext.ContractVersion}' is not supported; this runtime reads major version(s) {SupportedVersions}.");
         }
 
         var identity = request.Identity;
@@ -142,11 +161,6 @@ internal static class RequestValidator
         if (request.Memory is { Scope: MemoryScopeKind.Session, Mode: not MemoryMode.None } && string.IsNullOrEmpty(identity.SessionId))
         {
             return Error(AgentErrorCodes.InvalidField, "memory.scope", "Session-scoped memory needs identity.sessionId.");
-        }
-
-        if (request.Route is { } route && !ContractVersions.IsSupported(route.ContractVersion))
-        {
-            return Error(AgentErrorCodes.UnsupportedContractVersion, "route.contractVersion", $"Route contract version '{route.ContractVersion}' is not supported.");
         }
 
         return null;

@@ -186,7 +186,7 @@ internal sealed class BudgetGuard
         }
 
         var requirement = decision.Approval ?? new ApprovalRequirement();
-        var expiresAt = now + (requirement.ExpiresAfter > TimeSpan.Zero ? requirement.ExpiresAfter : approvals.DefaultExpiry);
+        var expiresAt = SafeTime.Add(now, requirement.ExpiresAfter > TimeSpan.Zero ? requirement.ExpiresAfter : approvals.DefaultExpiry);
         if (decision.ExpiresAt is { } policyExpiry && policyExpiry < expiresAt)
         {
             expiresAt = policyExpiry;

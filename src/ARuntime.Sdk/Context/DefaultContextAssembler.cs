@@ -1,7 +1,8 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Lifecycle;
 using ARuntime.Sdk.Memory;
 using ARuntime.Sdk.Policy;
 using Microsoft.Extensions.DependencyInjection;
@@ -275,7 +276,7 @@ public sealed class DefaultContextAssembler : IContextAssembler
         for (var attempt = 0; attempt <= options.SourceRetries; attempt++)
         {
             attempts++;
-            using var timeout = new CancellationTokenSource(options.SourceTimeout, timeProvider);
+            using var timeout = SafeTime.CancelAfter(options.SourceTimeout, timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             try
             {
@@ -385,7 +386,7 @@ public sealed class DefaultContextAssembler : IContextAssembler
 
         var kept = new List<ContextItem>();
         var returned = 0;
-        using var timeout = new CancellationTokenSource(options.SourceTimeout, timeProvider);
+        using var timeout = SafeTime.CancelAfter(options.SourceTimeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {

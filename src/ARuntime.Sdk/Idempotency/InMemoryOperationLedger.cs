@@ -1,3 +1,4 @@
+using ARuntime.Sdk.Lifecycle;
 using ARuntime.Sdk.Tools;
 using Microsoft.Extensions.Options;
 
@@ -74,7 +75,7 @@ public sealed class InMemoryOperationLedger : IOperationLedger
                     : new OperationClaim { Status = OperationClaimStatus.InDoubt, StartedByRequestId = existing.RequestId });
             }
 
-            operations[(tenantId, operationKey)] = new Entry(requestId, null, now + retention);
+            operations[(tenantId, operationKey)] = new Entry(requestId, null, SafeTime.Add(now, retention));
             return ValueTask.FromResult(new OperationClaim { Status = OperationClaimStatus.Started, StartedByRequestId = requestId });
         }
     }
@@ -87,7 +88,7 @@ public sealed class InMemoryOperationLedger : IOperationLedger
         lock (gate)
         {
             var requestId = operations.TryGetValue((tenantId, operationKey), out var existing) ? existing.RequestId : string.Empty;
-            operations[(tenantId, operationKey)] = new Entry(requestId, result, now + retention);
+            operations[(tenantId, operationKey)] = new Entry(requestId, result, SafeTime.Add(now, retention));
         }
 
         return ValueTask.CompletedTask;

@@ -89,7 +89,7 @@ internal sealed class LifecyclePipeline
         using var activity = StartRequestActivity(context);
         context.RunStartTimestamp = timeProvider.GetTimestamp();
         context.CallerToken = callerToken;
-        using var grace = new CancellationTokenSource(options.TerminationGracePeriod, timeProvider);
+        using var grace = SafeTime.CancelAfter(options.TerminationGracePeriod, timeProvider);
         context.GraceToken = grace.Token;
         try
         {
@@ -118,7 +118,7 @@ internal sealed class LifecyclePipeline
         context.RunStartTimestamp = timeProvider.GetTimestamp();
         context.CallerToken = callerToken;
         context.ResumeDecision = decision;
-        using var grace = new CancellationTokenSource(options.TerminationGracePeriod, timeProvider);
+        using var grace = SafeTime.CancelAfter(options.TerminationGracePeriod, timeProvider);
         context.GraceToken = grace.Token;
         await JournalAsync(context, RequestState.Running).ConfigureAwait(false);
         var remainingWall = context.Budget.Limits.MaxWallTime is { } max ? max - context.Budget.EarlierWallTime : (TimeSpan?)null;
@@ -131,14 +131,14 @@ internal sealed class LifecyclePipeline
         var now = timeProvider.GetUtcNow();
         DateTimeOffset? deadline = context.Request.Deadline;
         context.DeadlineFromWallBudget = false;
-        if (wallLimit is { } wall && (deadline is null || now + wall < deadline))
+        if (wallLimit is { } wall && (deadline is null || SafeTime.Add(now, wall) < deadline))
         {
-            deadline = now + wall;
+            deadline = SafeTime.Add(now, wall);
             context.DeadlineFromWallBudget = true;
         }
 
         context.EffectiveDeadline = deadline;
-        using var deadlineSource = deadline is { } d ? new CancellationTokenSource(Max(d - now, TimeSpan.FromTicks(1)), timeProvider) : new CancellationTokenSource();
+        using var deadlineSource = deadline is { } d ? SafeTime.CancelAfter(Max(d - now, TimeSpan.FromTicks(1)), timeProvider) : new CancellationTokenSource();
         using var run = CancellationTokenSource.CreateLinkedTokenSource(callerToken, deadlineSource.Token);
         context.DeadlineToken = deadlineSource.Token;
         var token = run.Token;

@@ -1,4 +1,5 @@
 using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Lifecycle;
 using Microsoft.Extensions.Options;
 
 namespace ARuntime.Sdk.Policy;
@@ -153,7 +154,7 @@ public sealed class RuleBasedPolicyEngine : IPolicyEngine
     }
 
     private DateTimeOffset? Expiry(TimeSpan? ruleLifetime, PolicyContext context) =>
-        (ruleLifetime ?? options.DefaultDecisionLifetime) is { } lifetime ? context.Now + lifetime : null;
+        (ruleLifetime ?? options.DefaultDecisionLifetime) is { } lifetime ? SafeTime.Add(context.Now, lifetime) : null;
 
     private static string DefaultExplanation(PolicyOutcome outcome) => outcome switch
     {

@@ -44,4 +44,7 @@ internal static partial class Log
 
     [LoggerMessage(61, LogLevel.Warning, "Recovery of interrupted requests failed ({ExceptionType}); requests run meanwhile and the next start retries")]
     public static partial void RecoveryFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(62, LogLevel.Error, "{Operation} failed unexpectedly ({ExceptionType}); the caller gets a Failed result")]
+    public static partial void RuntimeFaulted(ILogger logger, Exception exception, string operation, string exceptionType);
 }

@@ -75,6 +75,24 @@ public sealed class AdmissionRejectionTests
         AssertRejectedAsync(Requests.Valid() with { ContractVersion = "2.0" }, AgentErrorCodes.UnsupportedContractVersion, "contractVersion");
 
     [Test]
+    public async Task A_request_that_states_no_contract_version_is_rejected_saying_so()
+    {
+        var result = await AssertRejectedAsync(Requests.Valid() with { ContractVersion = null! }, AgentErrorCodes.UnsupportedContractVersion, "contractVersion");
+        Assert.That(result.Error!.Message, Does.Contain("does not state its contract version"));
+    }
+
+    [Test]
+    public Task An_unknown_route_contract_version_is_rejected() =>
+        AssertRejectedAsync(Requests.Valid() with { Route = new ModelRoute { ContractVersion = "9.0" } }, AgentErrorCodes.UnsupportedContractVersion, "route.contractVersion");
+
+    [Test]
+    public Task An_unknown_trace_context_contract_version_is_rejected() =>
+        AssertRejectedAsync(
+            Requests.Valid() with { Trace = new TraceContext { ContractVersion = "9.0", TraceId = "0af7651916cd43dd8448eb211c80319c", SpanId = "b7ad6b7169203331" } },
+            AgentErrorCodes.UnsupportedContractVersion,
+            "trace.contractVersion");
+
+    [Test]
     public Task Oversize_task_text_is_rejected() =>
         AssertRejectedAsync(Requests.Valid(new string('x', 101)), AgentErrorCodes.TaskTooLarge, "task.prompt");
 

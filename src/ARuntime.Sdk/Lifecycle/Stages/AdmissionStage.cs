@@ -73,7 +73,7 @@ internal sealed class AdmissionStage : IRequestStage
         if (request.IdempotencyKey is { } key)
         {
             var digest = RequestValidator.Digest(request);
-            var expiresAt = timeProvider.GetUtcNow() + idempotencyOptions.Retention;
+            var expiresAt = SafeTime.Add(timeProvider.GetUtcNow(), idempotencyOptions.Retention);
             var claim = await idempotency.TryClaimAsync(context.TenantId, key, digest, context.RequestId, expiresAt, cancellationToken).ConfigureAwait(false);
             var interrupted = claim.OriginalRequestId;
             var takenOver = await InterruptedKeyTakeover.TryAsync(idempotency, journal, claim, context.TenantId, key, digest, context.RequestId, expiresAt, cancellationToken).ConfigureAwait(false);

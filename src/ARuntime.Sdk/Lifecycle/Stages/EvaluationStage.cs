@@ -113,7 +113,10 @@ internal sealed class EvaluationStage : IRequestStage
             }
             else
             {
-                timeout.CancelAfter(options.EvaluatorTimeout);
+                if (options.EvaluatorTimeout <= SafeTime.MaxTimerDelay)
+                {
+                    timeout.CancelAfter(options.EvaluatorTimeout);
+                }
                 try
                 {
                     scores = await pending.ConfigureAwait(false);

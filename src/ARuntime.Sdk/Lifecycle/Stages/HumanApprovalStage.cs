@@ -65,7 +65,7 @@ internal sealed class HumanApprovalStage : IRequestStage
         var now = timeProvider.GetUtcNow();
         var requirement = target.Decision!.Approval ?? new ApprovalRequirement();
         var expiresAfter = requirement.ExpiresAfter > TimeSpan.Zero ? requirement.ExpiresAfter : options.DefaultExpiry;
-        var expiresAt = now + expiresAfter;
+        var expiresAt = SafeTime.Add(now, expiresAfter);
         if (target.Decision.ExpiresAt is { } policyExpiry && policyExpiry < expiresAt)
         {
             expiresAt = policyExpiry;

@@ -188,7 +188,7 @@ internal sealed class IncidentRecoveryStage : IRequestStage
     {
         try
         {
-            using var timeout = new CancellationTokenSource(tool.Descriptor.Timeout, timeProvider);
+            using var timeout = SafeTime.CancelAfter(tool.Descriptor.Timeout, timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             return await tool.QueryStatusAsync(new ToolStatusQuery { OperationKey = entry.OperationKey, Call = entry.Call, Identity = context.Request.Identity }, linked.Token).ConfigureAwait(false)
                 ?? new ToolOperationStatus { State = OperationState.Unknown };
@@ -206,7 +206,7 @@ internal sealed class IncidentRecoveryStage : IRequestStage
         var original = entry.Result ?? new ToolResult { Status = ToolResultStatus.Pending, Error = "The outcome of the call is unknown." };
         for (var attempt = 1; attempt <= Math.Max(1, compensation.MaxAttempts); attempt++)
         {
-            using var timeout = new CancellationTokenSource(compensation.Timeout, timeProvider);
+            using var timeout = SafeTime.CancelAfter(compensation.Timeout, timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             try
             {

@@ -196,7 +196,7 @@ internal sealed class InferenceStage : IRequestStage
             ResponseFormat = context.ResponseFormat,
             Sampling = options.Sampling,
             MaxOutputTokens = maxTokens,
-            Deadline = Earliest(context.EffectiveDeadline, timeProvider.GetUtcNow() + timeout),
+            Deadline = Earliest(context.EffectiveDeadline, SafeTime.Add(timeProvider.GetUtcNow(), timeout)),
             Trace = new TraceContext { TraceId = context.TraceId, SpanId = Activity.Current?.SpanId.ToHexString() ?? Ids.NewSpanId() },
         };
 
@@ -206,7 +206,7 @@ internal sealed class InferenceStage : IRequestStage
 
         InferenceResult? result = null;
         string status;
-        using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
+        using var timeoutSource = SafeTime.CancelAfter(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         try
         {

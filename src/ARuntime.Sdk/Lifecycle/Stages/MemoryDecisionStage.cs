@@ -83,7 +83,7 @@ internal sealed class MemoryDecisionStage : IRequestStage
                 continue;
             }
 
-            var expiresAt = write.ExpiresAt ?? (request.Memory.RetainFor is { } retainFor ? timeProvider.GetUtcNow() + retainFor : null);
+            var expiresAt = write.ExpiresAt ?? (request.Memory.RetainFor is { } retainFor ? SafeTime.Add(timeProvider.GetUtcNow(), retainFor) : null);
             var item = await store.RetainAsync(write with { ExpiresAt = expiresAt, Retention = request.Retention }, cancellationToken).ConfigureAwait(false);
             retained++;
             await context.Evidence.WriteAsync(

@@ -482,7 +482,7 @@ internal sealed class ToolExecutionStage : IRequestStage
             var timedOut = false;
             var threw = false;
             ToolResult? result = null;
-            using (var timeout = new CancellationTokenSource(descriptor.Timeout, timeProvider))
+            using (var timeout = SafeTime.CancelAfter(descriptor.Timeout, timeProvider))
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
             {
                 try
@@ -559,7 +559,7 @@ internal sealed class ToolExecutionStage : IRequestStage
     {
         try
         {
-            using var timeout = new CancellationTokenSource(call.Descriptor!.Timeout, timeProvider);
+            using var timeout = SafeTime.CancelAfter(call.Descriptor!.Timeout, timeProvider);
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             return await tool.QueryStatusAsync(new ToolStatusQuery { OperationKey = operationKey, Call = executedCall, Identity = context.Request.Identity }, bounded.Token).ConfigureAwait(false)
                 ?? new ToolOperationStatus { State = OperationState.Unknown };

@@ -1,0 +1,125 @@
+using ARuntime.Sdk.Approvals;
+using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Recovery;
+using ARuntime.Sdk.Testing;
+using ARuntime.Sdk.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ARuntime.Sdk.Tests.Failures;
+
+/// <summary>
+/// Values a caller or host may legitimately send — a budget of <see cref="TimeSpan.MaxValue"/>, a deadline months ahead, a
+/// grace period or retention of years — and stores that fail: the runtime answers each with a result, never an exception.
+/// (Timers hold at most about 49.7 days and date arithmetic overflows near year 9999.)
+/// </summary>
+public sealed class ExtremeValueTests
+{
+    [Test]
+    public async Task A_wall_time_budget_of_TimeSpan_MaxValue_runs()
+    {
+        await using var harness = AgentTestHarness.Create(null, ScriptedReply.Answer("done"));
+
+        var result = await harness.Runtime.RunAsync(Requests.Valid() with { Budget = new Budget { MaxWallTime = TimeSpan.MaxValue } });
+
+        Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+    }
+
+    [Test]
+    public async Task A_deadline_months_ahead_runs_when_the_host_sets_no_wall_time_limit()
+    {
+        await using var harness = AgentTestHarness.Create(null, o => o.Budgets.MaxWallTime = null, ScriptedReply.Answer("done"));
+
+        var result = await harness.Runtime.RunAsync(Requests.Valid() with { Deadline = harness.Time.GetUtcNow().AddDays(60) });
+
+        Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+    }
+
+    [Test]
+    public async Task Host_limits_of_months_and_years_run()
+    {
+        await using var harness = AgentTestHarness.Create(
+            null,
+            o =>
+            {
+                o.TerminationGracePeriod = TimeSpan.FromDays(60);
+                o.Budgets.MaxWallTime = TimeSpan.FromDays(60);
+                o.Idempotency.Retention = TimeSpan.MaxValue;
+            },
+            ScriptedReply.Answer("done"));
+
+        var first = await harness.Runtime.RunAsync(Requests.Valid() with { IdempotencyKey = "k-1" });
+        var repeat = await harness.Runtime.RunAsync(Requests.Valid() with { IdempotencyKey = "k-1" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Status, Is.EqualTo(AgentRunStatus.Completed), first.Error?.Message);
+            Assert.That(repeat.RequestId, Is.EqualTo(first.RequestId), "the key is kept (its expiry saturates instead of overflowing)");
+            Assert.That(harness.Engine.CallCount, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task An_approval_store_that_fails_gives_a_typed_result_from_ResumeAsync()
+    {
+        await using var harness = AgentTestHarness.Create(
+            b => b.Services.RemoveAll<IApprovalStore>().AddSingleton<IApprovalStore>(new FailingApprovalStore()),
+            ScriptedReply.Answer("unused"));
+
+        var result = await harness.Runtime.ResumeAsync(new ApprovalDecision
+        {
+            TenantId = SampleTools.Identity(SampleTools.AgentRoles).TenantId,
+            ApprovalId = "apr_1",
+            Approver = new ActorIdentity { Id = "bob" },
+            Verdict = ApprovalVerdict.Approve,
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Failed));
+            Assert.That(result.Error?.Code, Is.EqualTo(AgentErrorCodes.Internal));
+            Assert.That(result.Error?.Message, Does.Contain(nameof(IOException)));
+            Assert.That(result.Error?.Stage, Is.EqualTo(LifecycleStage.HumanApproval));
+        });
+    }
+
+    [Test]
+    public async Task A_journal_that_fails_gives_a_typed_exception_from_GetStatusAsync()
+    {
+        var journal = new FailingReadJournal();
+        await using var harness = AgentTestHarness.Create(
+            b => b.Services.RemoveAll<IRequestJournal>().AddSingleton<IRequestJournal>(journal),
+            ScriptedReply.Answer("done"));
+        var result = await harness.Runtime.RunAsync(Requests.Valid());
+        journal.Fail = true;
+
+        var thrown = await Assert.ThrowsAsync<RequestJournalUnavailableException>(() => harness.Runtime.GetStatusAsync(result.TenantId!, result.RequestId));
+
+        Assert.That(thrown!.InnerException, Is.InstanceOf<IOException>());
+    }
+
+    private sealed class FailingApprovalStore : IApprovalStore
+    {
+        public ValueTask SaveAsync(PausedRequest request, CancellationToken cancellationToken = default) => throw new IOException("disk gone");
+
+        public ValueTask<PausedRequest?> GetAsync(string tenantId, string approvalId, CancellationToken cancellationToken = default) => throw new IOException("disk gone");
+
+        public ValueTask<PausedRequest?> TryClaimAsync(string tenantId, string approvalId, CancellationToken cancellationToken = default) => throw new IOException("disk gone");
+
+        public IAsyncEnumerable<ApprovalTicket> ListPendingAsync(string tenantId, CancellationToken cancellationToken = default) => throw new IOException("disk gone");
+    }
+
+    private sealed class FailingReadJournal : IRequestJournal
+    {
+        private readonly InMemoryRequestJournal inner = new();
+
+        public bool Fail { get; set; }
+
+        public ValueTask UpsertAsync(RequestJournalEntry entry, CancellationToken cancellationToken = default) => inner.UpsertAsync(entry, cancellationToken);
+
+        public ValueTask<RequestJournalEntry?> GetAsync(string tenantId, string requestId, CancellationToken cancellationToken = default) =>
+            Fail ? throw new IOException("journal unreadable") : inner.GetAsync(tenantId, requestId, cancellationToken);
+
+        public IAsyncEnumerable<RequestJournalEntry> ListRunningAsync(CancellationToken cancellationToken = default) => inner.ListRunningAsync(cancellationToken);
+    }
+}
