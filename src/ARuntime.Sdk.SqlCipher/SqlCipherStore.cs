@@ -23,6 +23,9 @@ namespace ARuntime.Sdk.SqlCipher;
 public sealed class SqlCipherStore : IAsyncDisposable, IDisposable
 {
     private readonly StoreServices services;
+
+    /// <summary>Gets the parts the store's planes share (tests drive the writer through it, for example to make commits fail).</summary>
+    internal StoreServices Services => services;
     private readonly SqlCipherConnectionFactory factory;
     private readonly SqliteConnection writerConnection;
     private readonly StoreLock storeLock;
@@ -218,6 +221,7 @@ public sealed class SqlCipherStore : IAsyncDisposable, IDisposable
                 Signer = signer,
                 Verifiers = verifiers,
                 Health = health,
+                Unwritten = new UnwrittenEvidence(options.WriteQueueCapacity),
                 Encrypted = key is not null,
             };
             Log.StoreOpened(logger, path, options.TargetSchemaVersion, previousVersion, info.CipherVersion, info.SqliteVersion, library.Name);

@@ -1,11 +1,15 @@
+using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.SqlCipher.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace ARuntime.Sdk.SqlCipher.Evidence;
 
-/// <summary>Appends one prepared record. Durable writes complete after COMMIT; acknowledged ones that fail are counted as lost.</summary>
-internal sealed class EvidenceWriteOperation(PreparedEvidence evidence, bool durable, StoreHealthTracker health, ILogger logger) : WriteOperation
+/// <summary>
+/// Appends one prepared record. Durable writes complete after COMMIT. An acknowledged write whose batch could not be
+/// committed is kept for the next flush to hand back (<see cref="UnwrittenEvidence"/>); one that failed on its own (a
+/// duplicate id) or beyond that bound is counted as lost.
+/// </summary>
+internal sealed class EvidenceWriteOperation(EvidenceRecord record, PreparedEvidence evidence, bool durable, StoreServices services) : WriteOperation
 {
     private readonly TaskCompletionSource? completion = durable ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
 
@@ -26,7 +30,17 @@ internal sealed class EvidenceWriteOperation(PreparedEvidence evidence, bool dur
             return;
         }
 
-        health.RecordLostAcknowledged(1);
-        Log.AcknowledgedEvidenceLost(logger, evidence.RecordId, evidence.TenantId, failure);
+        services.Health.RecordLostAcknowledged(1);
+        Log.AcknowledgedEvidenceLost(services.Logger, evidence.RecordId, evidence.TenantId, failure);
+    }
+
+    public override void NotCommitted(Exception error)
+    {
+        if (completion is null && services.Unwritten.TryAdd(record))
+        {
+            return;
+        }
+
+        Fail(error);
     }
 }

@@ -31,10 +31,21 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
     public EvidenceStoreHealth Health => services.Health.Snapshot(services.Writer.Pending);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// After a batch failed, writes are not queued blindly (an acknowledged write would return and then fail as well): each
+    /// first tries an empty commit, and while the database still refuses it the write fails at once, handing back the
+    /// acknowledged records the failed batches held (<see cref="EvidenceWriteException.UnwrittenRecords"/>), so the runtime
+    /// keeps them with this one in its evidence backlog.
+    /// </remarks>
     public async ValueTask WriteAsync(EvidenceRecord record, EvidenceDurability durability, CancellationToken cancellationToken = default)
     {
+        if (!services.Health.IsHealthy)
+        {
+            await ProbeAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var prepared = preparer.Prepare(record);
-        var operation = new EvidenceWriteOperation(prepared, durability == EvidenceDurability.Durable, services.Health, services.Logger);
+        var operation = new EvidenceWriteOperation(record, prepared, durability == EvidenceDurability.Durable, services);
         try
         {
             await services.Writer.SubmitAsync(operation, cancellationToken).ConfigureAwait(false);
@@ -50,8 +61,8 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
         }
     }
 
-    /// <inheritdoc />
-    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    /// <summary>Commits nothing, to learn whether the database accepts writes again; throws (handing back unwritten records) while it does not.</summary>
+    private async Task ProbeAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -61,12 +72,54 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
         {
             throw new EvidenceWriteException("The evidence store is closed.", ex);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var unwritten = services.Unwritten.TakeAll();
+            throw new EvidenceWriteException("The evidence store cannot commit: " + ex.Message, ex) { UnwrittenRecords = unwritten };
+        }
+    }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Acknowledged records whose batch the database refused since the last flush are handed back in
+    /// <see cref="EvidenceWriteException.UnwrittenRecords"/> (the runtime's evidence backlog writes them again when the
+    /// store recovers); the flush fails whenever there are any, or records were lost, or the store cannot commit now.
+    /// </remarks>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        Exception? failure = null;
+        try
+        {
+            await services.Writer.ExecuteAsync(static _ => 0, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            failure = new EvidenceWriteException("The evidence store is closed.", ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            failure = ex;
+        }
+
+        var unwritten = services.Unwritten.TakeAll();
         var lost = services.Health.TakeUnreportedLost();
+        if (failure is null && unwritten.Count == 0 && lost == 0)
+        {
+            return;
+        }
+
+        var message = failure is not null ? "The evidence store cannot commit: " + failure.Message : "The evidence store could not commit earlier writes.";
+        if (unwritten.Count > 0)
+        {
+            message += $" {unwritten.Count} acknowledged record(s) were not written and are handed back.";
+        }
+
         if (lost > 0)
         {
-            throw new EvidenceWriteException($"{lost} acknowledged evidence records could not be written since the last flush; see the store's Health.");
+            message += $" {lost} acknowledged record(s) were lost; see the store's Health.";
         }
+
+        throw new EvidenceWriteException(message, failure) { UnwrittenRecords = unwritten };
     }
 
     /// <inheritdoc />

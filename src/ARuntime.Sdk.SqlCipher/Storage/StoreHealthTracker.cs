@@ -13,6 +13,18 @@ internal sealed class StoreHealthTracker
     private long unreportedLost;
     private long committed;
 
+    /// <summary>Gets whether the last commit succeeded.</summary>
+    public bool IsHealthy
+    {
+        get
+        {
+            lock (gate)
+            {
+                return healthy;
+            }
+        }
+    }
+
     public void RecordCommit(int writes, TimeSpan elapsed)
     {
         lock (gate)

@@ -25,6 +25,9 @@ internal sealed class StoreServices
 
     public required StoreHealthTracker Health { get; init; }
 
+    /// <summary>Gets the acknowledged records whose batch failed, waiting to be handed back by the next flush.</summary>
+    public required UnwrittenEvidence Unwritten { get; init; }
+
     public required bool Encrypted { get; init; }
 
     /// <summary>Validates a tenant id argument.</summary>

@@ -218,7 +218,14 @@ internal sealed class StoreWriter : IAsyncDisposable
                 health.RecordFailure(error, timeProvider.GetUtcNow());
                 foreach (var operation in batch)
                 {
-                    operation.Fail(operation.Failure ?? error);
+                    if (operation.Failure is { } own)
+                    {
+                        operation.Fail(own);
+                    }
+                    else
+                    {
+                        operation.NotCommitted(error);
+                    }
                 }
 
                 return;

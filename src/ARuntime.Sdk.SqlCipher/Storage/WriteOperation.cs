@@ -18,6 +18,12 @@ internal abstract class WriteOperation
     /// <summary>Called once the batch committed (never for a failed operation).</summary>
     public abstract void Complete();
 
-    /// <summary>Called when the operation failed or its batch could not be committed.</summary>
+    /// <summary>Called when the operation failed (its own fault, or after its batch committed, the flush of the WAL).</summary>
     public abstract void Fail(Exception error);
+
+    /// <summary>
+    /// Called when the operation itself was fine but its batch could not be committed (the database failed): nothing of it
+    /// is in the database, so its work may be retried.
+    /// </summary>
+    public virtual void NotCommitted(Exception error) => Fail(error);
 }

@@ -84,6 +84,7 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable,
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                TakeBack(ex);
                 return Enqueue(record, durability, ex);
             }
         }
@@ -104,6 +105,7 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable,
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                TakeBack(ex);
                 return Enqueue(record, durability, ex);
             }
         }
@@ -126,23 +128,45 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable,
         }
     }
 
-    /// <summary>Writes every waiting record, then flushes the store; throws when the store is still failing.</summary>
+    /// <summary>
+    /// Writes every waiting record, then flushes the store; throws when the store is still failing. Records the store hands
+    /// back (acknowledged earlier, refused by the database since) join the backlog; when the store can commit again they are
+    /// written at once and the flush repeated.
+    /// </summary>
     public override async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
-        await drainLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            if (!await DrainCoreAsync(cancellationToken).ConfigureAwait(false))
+            await drainLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                throw new EvidenceWriteException(string.Create(CultureInfo.InvariantCulture, $"The evidence store is still failing; {BacklogCount} record(s) wait in the backlog."));
+                if (!await DrainCoreAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw new EvidenceWriteException(string.Create(CultureInfo.InvariantCulture, $"The evidence store is still failing; {BacklogCount} record(s) wait in the backlog."));
+                }
+            }
+            finally
+            {
+                drainLock.Release();
+            }
+
+            try
+            {
+                await InnerSink.FlushAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (EvidenceWriteException ex) when (ex.UnwrittenRecords.Count > 0)
+            {
+                TakeBack(ex);
+
+                // An inner exception means the store cannot commit now: report it. Without one the records come from an earlier
+                // failure and the store works again: write them now.
+                if (ex.InnerException is not null || attempt > 0)
+                {
+                    throw;
+                }
             }
         }
-        finally
-        {
-            drainLock.Release();
-        }
-
-        await InnerSink.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Tries once to write the backlog (without waiting for a drain already under way); returns whether it is empty.</summary>
@@ -200,6 +224,18 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable,
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Shutting down: nothing more can be done here.
+        }
+    }
+
+    /// <summary>Keeps the records a sink hands back with its failure (acknowledged earlier, never written).</summary>
+    private void TakeBack(Exception failure)
+    {
+        if (failure is EvidenceWriteException { UnwrittenRecords.Count: > 0 } handedBack)
+        {
+            foreach (var record in handedBack.UnwrittenRecords)
+            {
+                Enqueue(record, EvidenceDurability.Acknowledged, failure);
+            }
         }
     }
 
@@ -336,6 +372,7 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable,
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                TakeBack(ex);
                 return false;
             }
 
@@ -367,6 +404,7 @@ internal sealed class EvidenceBuffer : DelegatingEvidenceSink, IAsyncDisposable,
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                TakeBack(ex);
                 return false;
             }
 
