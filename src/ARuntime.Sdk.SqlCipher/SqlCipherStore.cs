@@ -150,11 +150,14 @@ public sealed class SqlCipherStore : IAsyncDisposable, IDisposable
         var disposables = new Stack<IDisposable>();
         try
         {
+            var factory = new SqlCipherConnectionFactory(options, key, options.KeyProvider?.Description ?? "plaintext development mode", library);
+            disposables.Push(factory);
+
+            // A wrong key must change nothing on disk, not even through a write-ahead log left by a crash: prove it first.
+            factory.ProveKeyReadOnly();
             var storeLock = StoreLock.Acquire(path);
             disposables.Push(storeLock);
             CreateOwnerOnly(path);
-            var factory = new SqlCipherConnectionFactory(options, key, options.KeyProvider?.Description ?? "plaintext development mode", library);
-            disposables.Push(factory);
             var connection = factory.Open();
             disposables.Push(connection);
             var info = factory.Verify(connection);

@@ -69,6 +69,33 @@ internal sealed class SqlCipherConnectionFactory : IDisposable
         }
     }
 
+    /// <summary>
+    /// Proves the key against an existing file through a read-only connection, before anything opens it for writing. A
+    /// read-write connection that fails to read still checkpoints a non-empty write-ahead log into the file when it closes
+    /// (SQLite 3.15 has no way to turn that off); a read-only one cannot, so a wrong key leaves the database and its WAL
+    /// exactly as they were.
+    /// </summary>
+    public void ProveKeyReadOnly()
+    {
+        if (key is null || !File.Exists(DatabasePath) || new FileInfo(DatabasePath).Length == 0)
+        {
+            return;
+        }
+
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadOnly,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString());
+        connection.Open();
+        ApplyKey(connection, key);
+        connection.Execute(string.Create(CultureInfo.InvariantCulture, $"PRAGMA cipher_page_size = {options.CipherPageSize}; PRAGMA kdf_iter = {options.KdfIterations};"));
+        ProveReadable(connection);
+    }
+
     /// <summary>Opens a keyed connection to another (new) file with the same cipher settings, for backups.</summary>
     public SqliteConnection OpenFresh(string path)
     {
