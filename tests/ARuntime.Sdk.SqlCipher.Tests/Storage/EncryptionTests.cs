@@ -4,6 +4,7 @@ using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Memory;
 using ARuntime.Sdk.SqlCipher.Evidence;
 using ARuntime.Sdk.SqlCipher.Keys;
+using ARuntime.Sdk.SqlCipher.Native;
 using ARuntime.Sdk.SqlCipher.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -128,16 +129,83 @@ public sealed class EncryptionTests
         await using var test = await TestStore.OpenAsync();
         await test.CloseAsync();
         var foreign = Path.Combine(test.Directory, "plain.db");
-        using (var connection = new SqliteConnection($"Data Source={foreign};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "CREATE TABLE notes(text TEXT); INSERT INTO notes VALUES ('hello');";
-            command.ExecuteNonQuery();
-        }
+        CreatePlaintextDatabase(foreign);
 
         var error = await Assert.ThrowsAsync<StoreFormatException>(async () => await SqlCipherStore.OpenAsync(test.CreateOptions(o => o.DatabasePath = foreign), test.Time));
         Assert.That(error!.Message, Does.Contain("unencrypted"));
+    }
+
+    [Test]
+    public async Task A_store_written_in_plaintext_development_mode_is_refused_when_opened_with_a_key_and_is_left_unchanged()
+    {
+        await using var test = await TestStore.OpenAsync();
+        await test.CloseAsync();
+        var path = Path.Combine(test.Directory, "dev.db");
+        await using (var dev = await SqlCipherStore.OpenAsync(new SqlCipherStoreOptions { DatabasePath = path, AllowPlaintextForDevelopment = true, PurgeInterval = TimeSpan.Zero }, test.Time))
+        {
+            await dev.Evidence.WriteAsync(TestStore.Record("t", 1), EvidenceDurability.Durable);
+        }
+
+        var before = SHA256.HashData(File.ReadAllBytes(path));
+
+        var error = await Assert.ThrowsAsync<StoreFormatException>(async () => await SqlCipherStore.OpenAsync(test.CreateOptions(o => o.DatabasePath = path), test.Time));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain(path).And.Contain("unencrypted SQLite database"));
+            Assert.That(error.Message, Does.Contain(nameof(SqlCipherStoreOptions.AllowPlaintextForDevelopment)), "it names the option that wrote the file");
+            Assert.That(SqlCipherConnectionFactory.StartsWithPlaintextHeader(path), Is.True);
+            Assert.That(SHA256.HashData(File.ReadAllBytes(path)), Is.EqualTo(before), "the key was not applied to the plaintext file");
+        });
+    }
+
+    [Test]
+    public async Task A_keyed_store_whose_file_starts_with_the_plaintext_header_is_refused_with_what_to_install()
+    {
+        await using var test = await TestStore.OpenAsync();
+        var plain = Path.Combine(test.Directory, "plain.db");
+        CreatePlaintextDatabase(plain);
+        var library = (test.Store.Library.Source, test.Store.Library.LibraryName);
+
+        using var keyedOnPlain = new SqlCipherConnectionFactory(test.CreateOptions(o => o.DatabasePath = plain), StoreKey.Generate(), "test", library);
+        using var keyedOnEncrypted = new SqlCipherConnectionFactory(test.CreateOptions(), StoreKey.Generate(), "test", library);
+        using var unkeyedOnPlain = new SqlCipherConnectionFactory(test.CreateOptions(o => o.DatabasePath = plain), null, "plaintext development mode", library);
+
+        var error = Assert.Throws<SqlCipherUnavailableException>(keyedOnPlain.VerifyFileIsEncrypted);
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("Encryption is not active").And.Contain(plain).And.Contain("plaintext SQLite header"));
+            AssertInstallHint(error.Message);
+            Assert.That(keyedOnEncrypted.VerifyFileIsEncrypted, Throws.Nothing, "the store's own encrypted file passes");
+            Assert.That(unkeyedOnPlain.VerifyFileIsEncrypted, Throws.Nothing, "a plaintext file is expected in development mode");
+        });
+    }
+
+    [TestCase("PRAGMA kdf_iter = 64000", "kdf_iter is 64000, expected 256000")]
+    [TestCase("PRAGMA cipher_page_size = 1024", "cipher_page_size is 1024, expected 4096")]
+    [TestCase("PRAGMA cipher_use_hmac = OFF", "cipher_use_hmac is off, expected on")]
+    [TestCase("PRAGMA cipher = 'aes-128-cbc'", "expected AES-256")]
+    public async Task Cipher_settings_read_back_other_than_expected_are_refused_with_what_to_install(string setting, string problem)
+    {
+        await using var test = await TestStore.OpenAsync();
+        var library = (test.Store.Library.Source, test.Store.Library.LibraryName);
+        using var factory = new SqlCipherConnectionFactory(test.CreateOptions(), StoreKey.Generate(), "test", library);
+
+        // A connection with the store's settings passes; one with a single setting changed is refused.
+        using (var expected = test.OpenRaw(Path.Combine(test.Directory, "expected.db")))
+        {
+            Assert.That(factory.Verify(expected).Encrypted, Is.True);
+        }
+
+        using var changed = test.OpenRaw(Path.Combine(test.Directory, "changed.db"));
+        changed.Execute(setting);
+        var error = Assert.Throws<SqlCipherUnavailableException>(() => factory.Verify(changed));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("does not report the expected encryption settings").And.Contain(problem));
+            AssertInstallHint(error.Message);
+        });
     }
 
     [Test]
@@ -216,6 +284,18 @@ public sealed class EncryptionTests
         var bytes = File.ReadAllBytes(test.DatabasePath);
         Assert.That(Contains(bytes, Encoding.ASCII.GetBytes(hex)), Is.False);
     }
+
+    private static void CreatePlaintextDatabase(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "CREATE TABLE notes(text TEXT); INSERT INTO notes VALUES ('hello');";
+        command.ExecuteNonQuery();
+    }
+
+    private static void AssertInstallHint(string message) =>
+        Assert.That(message, Does.Contain("apt-get install libsqlcipher0").And.Contain("brew install sqlcipher").And.Contain("SQLCipher bundle package"), "the message says what to install");
 
     private static byte[] ReadShared(string path)
     {
