@@ -55,7 +55,11 @@ public sealed class ScriptedInferenceEngine : IInferenceEngine
     /// <inheritdoc />
     public InferenceEngineMetadata Metadata { get; init; }
 
-    /// <summary>Gets or sets whether tool calls are returned as native <see cref="InferenceResult.ToolCalls"/> instead of envelope JSON text.</summary>
+    /// <summary>
+    /// Gets or sets whether a single tool call (<see cref="ScriptedReply.CallTool"/>) is returned as native
+    /// <see cref="InferenceResult.ToolCalls"/> instead of envelope JSON text. Several calls in one reply
+    /// (<see cref="ScriptedReply.CallTools"/>) are always native: the envelope carries one call.
+    /// </summary>
     public bool NativeToolCalls { get; set; }
 
     /// <summary>Gets the requests received so far, in order.</summary>
@@ -222,6 +226,9 @@ public sealed class ScriptedInferenceEngine : IInferenceEngine
             case ScriptedReplyKind.ToolCall:
                 text = ToolEnvelope(reply.ToolName!, reply.ArgumentsJson!);
                 stop = StopReason.SchemaComplete;
+                break;
+            case ScriptedReplyKind.ToolCalls:
+                toolCalls = [.. reply.ToolCalls.Select(c => new ProposedToolCall { ToolName = c.ToolName, ArgumentsJson = c.ArgumentsJson })];
                 break;
             case ScriptedReplyKind.Raw:
                 text = reply.Text ?? string.Empty;

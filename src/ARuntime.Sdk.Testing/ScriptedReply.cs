@@ -4,8 +4,8 @@ using ARuntime.Sdk.Inference;
 namespace ARuntime.Sdk.Testing;
 
 /// <summary>
-/// One reply of a <see cref="ScriptedInferenceEngine"/>: an answer, a tool call, malformed output, a refusal, a hang (a
-/// timeout for the caller), or an exception — with optional token counts and a delay driven by the engine's
+/// One reply of a <see cref="ScriptedInferenceEngine"/>: an answer, a tool call (or several), malformed output, a refusal,
+/// a hang (a timeout for the caller), or an exception — with optional token counts and a delay driven by the engine's
 /// <see cref="TimeProvider"/> (use a <c>FakeTimeProvider</c> to control it without sleeping).
 /// </summary>
 public sealed record ScriptedReply
@@ -24,11 +24,14 @@ public sealed record ScriptedReply
     /// <summary>Gets the structured answer (JSON), for answers to requests with an output contract.</summary>
     public JsonElement? Structured { get; private init; }
 
-    /// <summary>Gets the tool name, for tool calls.</summary>
+    /// <summary>Gets the tool name, for a single tool call (<see cref="CallTool"/>).</summary>
     public string? ToolName { get; private init; }
 
-    /// <summary>Gets the arguments JSON, for tool calls.</summary>
+    /// <summary>Gets the arguments JSON, for a single tool call (<see cref="CallTool"/>).</summary>
     public string? ArgumentsJson { get; private init; }
+
+    /// <summary>Gets the calls, in order, for several tool calls in one reply (<see cref="CallTools"/>); empty otherwise.</summary>
+    public IReadOnlyList<ScriptedToolCall> ToolCalls { get; private init; } = [];
 
     /// <summary>Gets the exception to throw.</summary>
     public Exception? Exception { get; private init; }
@@ -65,9 +68,36 @@ public sealed record ScriptedReply
     /// <returns>The reply.</returns>
     public static ScriptedReply CallTool(string toolName, object arguments)
     {
-        ArgumentException.ThrowIfNullOrEmpty(toolName);
-        var json = arguments is JsonElement element ? element.GetRawText() : arguments as string ?? JsonSerializer.Serialize(arguments, arguments.GetType(), JsonSerializerOptions.Web);
-        return new(ScriptedReplyKind.ToolCall) { ToolName = toolName, ArgumentsJson = json };
+        var call = new ScriptedToolCall(toolName, arguments);
+        return new(ScriptedReplyKind.ToolCall) { ToolName = call.ToolName, ArgumentsJson = call.ArgumentsJson };
+    }
+
+    /// <summary>
+    /// Several tool calls in one reply, returned as native <see cref="InferenceResult.ToolCalls"/> whatever
+    /// <see cref="ScriptedInferenceEngine.NativeToolCalls"/> says: the runtime's JSON reply envelope carries one call, so only
+    /// an engine with native tool calling can propose several at once.
+    /// </summary>
+    /// <param name="calls">The calls, in order (at least one).</param>
+    /// <returns>The reply.</returns>
+    /// <example>
+    /// <code>
+    /// ScriptedReply.CallTools(new("lookup_order", new { orderId = "A-1" }), new("track_parcel", new { orderId = "A-1" }))
+    /// </code>
+    /// </example>
+    public static ScriptedReply CallTools(params ScriptedToolCall[] calls)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        if (calls.Length == 0)
+        {
+            throw new ArgumentException("A reply with tool calls needs at least one call.", nameof(calls));
+        }
+
+        foreach (var call in calls)
+        {
+            ArgumentNullException.ThrowIfNull(call, nameof(calls));
+        }
+
+        return new(ScriptedReplyKind.ToolCalls) { ToolCalls = [.. calls] };
     }
 
     /// <summary>Exactly this text, whatever the requested format (for example malformed JSON).</summary>

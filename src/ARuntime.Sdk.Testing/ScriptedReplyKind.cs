@@ -20,4 +20,7 @@ public enum ScriptedReplyKind
 
     /// <summary>Throw an exception.</summary>
     Throw = 5,
+
+    /// <summary>Propose several tool calls in one reply, as native tool calls.</summary>
+    ToolCalls = 6,
 }

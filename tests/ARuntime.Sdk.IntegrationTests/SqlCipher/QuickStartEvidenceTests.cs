@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.SqlCipher;
 using ARuntime.Sdk.SqlCipher.Keys;
@@ -55,7 +56,62 @@ public sealed class QuickStartEvidenceTests
         }
     }
 
-    private static async Task<JsonElement> RunQuickStartAsync(string workingDirectory, params string[] args)
+    [Test]
+    public async Task The_QuickStart_json_output_is_one_object_with_the_result_the_stages_and_the_evidence_paths()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "aruntime-quickstart-evidence", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            var stdout = await RunQuickStartRawAsync(directory, "--json", "--evidence-db", "data/evidence.db", "--key-file", "keys/evidence.key");
+
+            Assert.That(TopLevelValueKinds(stdout), Is.EqualTo(new[] { JsonTokenType.StartObject }), "stdout holds exactly one JSON object and nothing else");
+            var output = JsonDocument.Parse(stdout).RootElement;
+            var stages = output.GetProperty("stages");
+            Assert.That(stages.ValueKind, Is.EqualTo(JsonValueKind.Array));
+            Assert.Multiple(() =>
+            {
+                Assert.That(output.GetProperty("status").GetString(), Is.EqualTo("Completed"));
+                Assert.That(output.GetProperty("answer").GetString(), Is.Not.Null.And.Not.Empty);
+                Assert.That(output.GetProperty("requestId").GetString(), Is.Not.Null.And.Not.Empty);
+                Assert.That(output.GetProperty("usage").ValueKind, Is.EqualTo(JsonValueKind.Object));
+                Assert.That(Path.IsPathFullyQualified(output.GetProperty("evidenceDb").GetString()!), Is.True, "evidenceDb is absolute");
+                Assert.That(Path.IsPathFullyQualified(output.GetProperty("keyFile").GetString()!), Is.True, "keyFile is absolute");
+                Assert.That(stages.GetArrayLength(), Is.EqualTo(16));
+                Assert.That(stages.EnumerateArray().Select(s => s.ValueKind), Is.All.EqualTo(JsonValueKind.Object));
+                Assert.That(stages.EnumerateArray().Select(s => s.GetProperty("name").GetString()), Is.EqualTo(Enum.GetNames<LifecycleStage>()), "all sixteen stages, in lifecycle order");
+                Assert.That(stages.EnumerateArray().Select(s => s.GetProperty("outcome").ValueKind), Is.All.EqualTo(JsonValueKind.String));
+                Assert.That(stages.EnumerateArray().Select(s => s.GetProperty("outcome").GetString()), Is.All.Not.Empty);
+                Assert.That(stages.EnumerateArray().Select(s => s.GetProperty("durationMs").ValueKind), Is.All.EqualTo(JsonValueKind.Number));
+            });
+            Assert.That(stages.EnumerateArray().Select(s => s.GetProperty("durationMs").GetDouble()), Is.All.GreaterThanOrEqualTo(0));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>The kind of each top-level JSON value in <paramref name="text"/> (throws if it is not JSON).</summary>
+    private static List<JsonTokenType> TopLevelValueKinds(string text)
+    {
+        var kinds = new List<JsonTokenType>();
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text), new JsonReaderOptions { AllowMultipleValues = true });
+        while (reader.Read())
+        {
+            if (reader.CurrentDepth == 0 && reader.TokenType is not (JsonTokenType.EndObject or JsonTokenType.EndArray))
+            {
+                kinds.Add(reader.TokenType);
+            }
+        }
+
+        return kinds;
+    }
+
+    private static async Task<JsonElement> RunQuickStartAsync(string workingDirectory, params string[] args) =>
+        JsonDocument.Parse(await RunQuickStartRawAsync(workingDirectory, args)).RootElement.Clone();
+
+    private static async Task<string> RunQuickStartRawAsync(string workingDirectory, params string[] args)
     {
         var startInfo = new ProcessStartInfo("dotnet")
         {
@@ -76,7 +132,7 @@ public sealed class QuickStartEvidenceTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
         Assert.That(process.ExitCode, Is.Zero, await errors);
-        return JsonDocument.Parse(await output).RootElement.Clone();
+        return await output;
     }
 
     /// <summary>Gets QuickStart.dll as built by the solution build beside this test assembly's configuration.</summary>

@@ -74,6 +74,23 @@ public sealed class AddARuntimeTests
     }
 
     [Test]
+    public void Invalid_options_fail_the_host_startup_validation_before_the_runtime_is_resolved()
+    {
+        using var provider = Build(b => b.UseInMemoryEvidence(), o => o.TerminationGracePeriod = TimeSpan.Zero);
+
+        // What a host does when it starts: run the validators registered with ValidateOnStart, before any service is resolved.
+        var validator = provider.GetService<IStartupValidator>();
+
+        Assert.That(validator, Is.Not.Null, "AddARuntime registers its options for validation at startup");
+        var exception = Assert.Throws<OptionsValidationException>(validator!.Validate)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(exception.OptionsType, Is.EqualTo(typeof(ARuntimeOptions)));
+            Assert.That(exception.Message, Does.Contain("TerminationGracePeriod"));
+        });
+    }
+
+    [Test]
     public void Duplicate_policy_rule_ids_are_refused()
     {
         using var provider = Build(b => b.UseInMemoryEvidence().ConfigurePolicy(p =>

@@ -1,6 +1,8 @@
 using ARuntime.Sdk.Context;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.Protocol;
+using ARuntime.Sdk.Telemetry;
 using ARuntime.Sdk.Testing;
 using ARuntime.Sdk.Tests.Support;
 
@@ -14,7 +16,9 @@ public sealed class StageEvidenceTests
 {
     private static IEnumerable<LifecycleStage> AllStages => Enum.GetValues<LifecycleStage>();
 
-    private static async Task<(AgentResult Result, IReadOnlyList<EvidenceRecord> Records, AgentTestHarness Harness)> RunCanonicalRequestAsync()
+    private const string PolicyVersion = "policy/audit-3";
+
+    private static async Task<(AgentResult Result, IReadOnlyList<EvidenceRecord> Records, AgentTestHarness Harness)> RunCanonicalRequestAsync(OutputContract? output = null)
     {
         var tools = new SampleTools();
         var harness = AgentTestHarness.Create(
@@ -23,14 +27,19 @@ public sealed class StageEvidenceTests
                 tools.Register(b);
                 b.AddContextSource(new StaticContextSource("kb", new ContextItem { Id = "doc-1", Content = "Refunds within 30 days.", TenantId = "tenant-a", UpdatedAt = DateTimeOffset.UnixEpoch }));
             },
-            o => o.ApplicationRelease = "app/9.9",
+            o =>
+            {
+                o.ApplicationRelease = "app/9.9";
+                o.Policy.Version = PolicyVersion;
+            },
             ScriptedReply.CallTool("lookup_order", new { orderId = "A-1" }),
-            ScriptedReply.Answer("Order A-1 was delivered."));
+            output is null ? ScriptedReply.Answer("Order A-1 was delivered.") : ScriptedReply.StructuredAnswer(new { status = "delivered" }));
         var request = Requests.Valid("Where is A-1?", "lookup_order") with
         {
             Context = [new ContextRequest { Source = "kb" }],
             Trace = new TraceContext { TraceId = "4bf92f3577b34da6a3ce929d0e0e4736", SpanId = "00f067aa0ba902b7" },
             CorrelationId = "corr-42",
+            Output = output,
         };
         var result = await harness.Runtime.RunAsync(request);
         return (result, harness.Evidence.ForRequest(result.RequestId), harness);
@@ -73,6 +82,63 @@ public sealed class StageEvidenceTests
         Assert.That(records.Select(r => r.Sequence), Is.Ordered.Ascending);
         Assert.That(records.Select(r => r.Sequence).Distinct().Count(), Is.EqualTo(records.Count));
         AssertStageSpecific(stage, mine, records);
+    }
+
+    [Test]
+    public async Task Every_record_carries_the_versions_in_force_when_it_was_written()
+    {
+        var (result, records, harness) = await RunCanonicalRequestAsync();
+        await using var _ = harness;
+        Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
+        var stageRecords = records.Where(r => r.Kind == EvidenceKinds.Stage).ToList();
+        Assert.That(stageRecords.Select(r => r.Stage).Distinct(), Is.EquivalentTo(AllStages), "a tool-call request reaches every stage");
+        var promptTemplate = PromptBuilder.TemplateVersion + "+" + harness.Engine.Metadata.PromptTemplate;
+
+        Assert.Multiple(() =>
+        {
+            // Set when the request starts: the runtime, the host application and the policy in force; no output contract, no schema.
+            foreach (var record in records)
+            {
+                var where = $"#{record.Sequence} {record.Stage} {record.Kind}";
+                Assert.That(record.Versions.Runtime, Is.EqualTo(ARuntimeDiagnostics.RuntimeVersion), where);
+                Assert.That(record.Versions.Application, Is.EqualTo("app/9.9"), where);
+                Assert.That(record.Versions.Policy, Is.EqualTo(PolicyVersion), where);
+                Assert.That(record.Versions.Schema, Is.Null, where + ": the request has no output contract");
+            }
+
+            // Set as the lifecycle learns them: the retrieval index at context assembly, the model and engine at route
+            // selection, the prompt template at the first inference; a stage record never names a tool.
+            foreach (var record in stageRecords)
+            {
+                var where = $"#{record.Sequence} {record.Stage}";
+                Assert.That(record.Versions.RetrievalIndex, record.Stage >= LifecycleStage.ContextAssembly ? Is.EqualTo("kb@kb-7") : Is.Null, where);
+                Assert.That(record.Versions.Model, record.Stage >= LifecycleStage.ModelRouteSelection ? Is.EqualTo("scripted-model@1") : Is.Null, where);
+                Assert.That(record.Versions.Engine, record.Stage >= LifecycleStage.ModelRouteSelection ? Is.EqualTo("scripted/1.0") : Is.Null, where);
+                Assert.That(record.Versions.PromptTemplate, record.Stage >= LifecycleStage.Inference ? Is.EqualTo(promptTemplate) : Is.Null, where);
+                Assert.That(record.Versions.Tool, Is.Null, where);
+            }
+        });
+    }
+
+    [Test]
+    public async Task With_an_output_contract_every_record_carries_its_schema_version()
+    {
+        var output = OutputContract.FromJson("""{"type":"object","properties":{"status":{"type":"string"}},"required":["status"]}""") with { SchemaVersion = "order-status/2" };
+
+        var (result, records, harness) = await RunCanonicalRequestAsync(output);
+        await using var _ = harness;
+
+        Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), () => result.Error?.Message ?? string.Empty);
+        Assert.That(records.Select(r => r.Stage).Distinct(), Is.EquivalentTo(AllStages));
+        Assert.Multiple(() =>
+        {
+            foreach (var record in records)
+            {
+                var where = $"#{record.Sequence} {record.Stage} {record.Kind}";
+                Assert.That(record.Versions.Schema, Is.EqualTo("order-status/2"), where);
+                Assert.That(record.Versions.Policy, Is.EqualTo(PolicyVersion), where);
+            }
+        });
     }
 
     private static void AssertStageSpecific(LifecycleStage stage, List<EvidenceRecord> mine, IReadOnlyList<EvidenceRecord> all)

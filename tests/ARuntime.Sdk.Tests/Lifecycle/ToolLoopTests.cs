@@ -133,4 +133,48 @@ public sealed class ToolLoopTests
             Assert.That(tools.Lookups, Is.EqualTo(new[] { "N-1" }));
         });
     }
+    [Test]
+    public async Task Several_tool_calls_in_one_native_reply_all_run_in_that_turn_each_with_its_record()
+    {
+        var tools = new SampleTools();
+        var tracked = new List<string>();
+        await using var harness = AgentTestHarness.Create(
+            b =>
+            {
+                tools.Register(b);
+                b.AddTool(
+                    (string orderId) =>
+                    {
+                        tracked.Add(orderId);
+                        return new { orderId, carrier = "post" };
+                    },
+                    o =>
+                    {
+                        o.Name = "track_parcel";
+                        o.PermissionClass = "orders.read";
+                        o.SideEffect = SideEffectClass.Read;
+                    });
+            },
+            ScriptedReply.CallTools(new("lookup_order", new { orderId = "A-1" }), new("track_parcel", new { orderId = "B-2" })),
+            ScriptedReply.Answer("A-1 was delivered; B-2 is with the post."));
+
+        var result = await harness.Runtime.RunAsync(Requests.Valid("Where are A-1 and B-2?", "lookup_order", "track_parcel"));
+
+        var calls = harness.Evidence.OfKind(result.RequestId, EvidenceKinds.ToolCall);
+        var executions = harness.Evidence.StageRecords(result.RequestId).Where(r => r.Stage == LifecycleStage.ToolExecution).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), () => result.Error?.Message ?? string.Empty);
+            Assert.That(harness.Engine.CallCount, Is.EqualTo(2), "one turn proposes both calls, the next answers");
+            Assert.That(tools.Lookups, Is.EqualTo(new[] { "A-1" }));
+            Assert.That(tracked, Is.EqualTo(new[] { "B-2" }));
+            Assert.That(result.ToolCalls.Select(c => (c.ToolName, c.Outcome)), Is.EqualTo(new[] { ("lookup_order", ToolCallOutcome.Succeeded), ("track_parcel", ToolCallOutcome.Succeeded) }));
+            Assert.That(calls.Select(c => (c.Attributes["tool.name"], c.Attributes["call.id"], c.Outcome, c.Versions.Tool)), Is.EqualTo(new[]
+            {
+                ("lookup_order", "call_1_0", StageOutcome.Completed, "lookup_order@1.0.0"),
+                ("track_parcel", "call_1_1", StageOutcome.Completed, "track_parcel@1.0.0"),
+            }));
+            Assert.That(executions[0].Decision, Is.EqualTo("succeeded=2;failed=0;deduplicated=0"), "both ran in the first turn's tool execution");
+        });
+    }
 }

@@ -48,6 +48,28 @@ public sealed class ScriptedInferenceEngineTests
     }
 
     [Test]
+    public async Task Several_tool_calls_in_one_reply_are_native_calls_in_any_mode()
+    {
+        var reply = ScriptedReply.CallTools(new("lookup", new { id = 1 }), new("track", """{"id":2}"""));
+        var engine = new ScriptedInferenceEngine(reply, reply);
+
+        var json = await engine.InferAsync(Request(json: true));
+        var text = await engine.InferAsync(Request());
+
+        Assert.Multiple(() =>
+        {
+            foreach (var result in new[] { json, text })
+            {
+                Assert.That(result.ToolCalls.Select(c => (c.ToolName, c.ArgumentsJson)), Is.EqualTo(new[] { ("lookup", """{"id":1}"""), ("track", """{"id":2}""") }));
+                Assert.That(result.Text, Is.Empty, "the envelope carries one call, so several are never written as text");
+            }
+
+            Assert.That(engine.NativeToolCalls, Is.False);
+            Assert.That(() => ScriptedReply.CallTools(), Throws.ArgumentException);
+        });
+    }
+
+    [Test]
     public async Task Token_counts_are_reported_as_scripted_or_estimated()
     {
         var engine = new ScriptedInferenceEngine(ScriptedReply.Answer("abcd").WithUsage(11, 3), ScriptedReply.Answer("abcdefgh"));
