@@ -40,22 +40,22 @@ public sealed record AgentResult : IVersionedContract
     public bool IsQualified => Qualifications.Count > 0;
 
     /// <summary>Gets the caveats: a capability-changing fallback, missing context, a budget that ended the task early, denied calls.</summary>
-    public IReadOnlyList<string> Qualifications { get; init; } = [];
+    public IReadOnlyList<string> Qualifications { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets what the runtime knows it does not know (for example context that was requested but unavailable).</summary>
-    public IReadOnlyList<string> Uncertainty { get; init; } = [];
+    public IReadOnlyList<string> Uncertainty { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the context items the answer was produced with.</summary>
-    public IReadOnlyList<Citation> Citations { get; init; } = [];
+    public IReadOnlyList<Citation> Citations { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets what each lifecycle stage did, in lifecycle order.</summary>
-    public IReadOnlyList<StageSummary> Stages { get; init; } = [];
+    public IReadOnlyList<StageSummary> Stages { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets what the request consumed.</summary>
-    public UsageSummary Usage { get; init; } = UsageSummary.Empty;
+    public UsageSummary Usage { get; init => field = value ?? UsageSummary.Empty; } = UsageSummary.Empty;
 
     /// <summary>Gets every tool call the model proposed and what became of it.</summary>
-    public IReadOnlyList<ToolCallSummary> ToolCalls { get; init; } = [];
+    public IReadOnlyList<ToolCallSummary> ToolCalls { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the approval the request waits for, for <see cref="AgentRunStatus.PendingApproval"/>.</summary>
     public ApprovalTicket? PendingApproval { get; init; }
@@ -64,7 +64,7 @@ public sealed record AgentResult : IVersionedContract
     public string? Deployment { get; init; }
 
     /// <summary>Gets the evaluation scores of the finished request.</summary>
-    public IReadOnlyList<EvaluationScore> Evaluations { get; init; } = [];
+    public IReadOnlyList<EvaluationScore> Evaluations { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the number of evidence records the request wrote.</summary>
     public int EvidenceRecordCount { get; init; }

@@ -13,7 +13,7 @@ public sealed record ToolCallSummary
     public required ToolCallOutcome Outcome { get; init; }
 
     /// <summary>Gets the reason codes (policy, validation or failure) behind the outcome.</summary>
-    public IReadOnlyList<string> ReasonCodes { get; init; } = [];
+    public IReadOnlyList<string> ReasonCodes { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the operation key the call ran under, if it was executed.</summary>
     public string? OperationKey { get; init; }

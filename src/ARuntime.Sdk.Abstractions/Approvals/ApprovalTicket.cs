@@ -19,7 +19,7 @@ public sealed record ApprovalTicket
     public required string RequestedBy { get; init; }
 
     /// <summary>Gets the ids of the principals who delegated to the requester (none of them may approve when a distinct approver is required).</summary>
-    public IReadOnlyList<string> DelegatedBy { get; init; } = [];
+    public IReadOnlyList<string> DelegatedBy { get; init => field = value ?? []; } = [];
 
     /// <summary>
     /// Gets what the approval is for: a tool call (the default), or extending a budget the request exhausted. For a budget
@@ -47,7 +47,7 @@ public sealed record ApprovalTicket
     public string? Explanation { get; init; }
 
     /// <summary>Gets the policy reason codes.</summary>
-    public IReadOnlyList<string> ReasonCodes { get; init; } = [];
+    public IReadOnlyList<string> ReasonCodes { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the version of the policy that required approval.</summary>
     public required string PolicyVersion { get; init; }
@@ -62,5 +62,5 @@ public sealed record ApprovalTicket
     public required DateTimeOffset ExpiresAt { get; init; }
 
     /// <summary>Gets the ids of the evidence records written so far, for the approver to review.</summary>
-    public IReadOnlyList<string> EvidenceRecordIds { get; init; } = [];
+    public IReadOnlyList<string> EvidenceRecordIds { get; init => field = value ?? []; } = [];
 }

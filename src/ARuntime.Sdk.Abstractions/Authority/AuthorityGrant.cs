@@ -6,13 +6,13 @@ namespace ARuntime.Sdk.Authority;
 public sealed record AuthorityGrant
 {
     /// <summary>Gets the permission classes the actor holds (after delegation narrowed them).</summary>
-    public IReadOnlyList<string> PermissionClasses { get; init; } = [];
+    public IReadOnlyList<string> PermissionClasses { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the tools the model will be offered: listed by the request, registered, and within the actor's permissions.</summary>
-    public IReadOnlyList<string> AllowedTools { get; init; } = [];
+    public IReadOnlyList<string> AllowedTools { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the tools the request listed but the actor may not use, with the reason code for each.</summary>
-    public IReadOnlyDictionary<string, string> WithheldTools { get; init; } = EmptyWithheld;
+    public IReadOnlyDictionary<string, string> WithheldTools { get; init => field = value ?? EmptyWithheld; } = EmptyWithheld;
 
     /// <summary>Gets the most consequential side-effect class the request may cause.</summary>
     public SideEffectClass MaxSideEffect { get; init; } = SideEffectClass.Read;
@@ -21,13 +21,13 @@ public sealed record AuthorityGrant
     public Sensitivity MaxDataSensitivity { get; init; } = Sensitivity.Internal;
 
     /// <summary>Gets the deployments the request may use; empty allows every registered deployment.</summary>
-    public IReadOnlyList<string> AllowedDeployments { get; init; } = [];
+    public IReadOnlyList<string> AllowedDeployments { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the number of delegation links the authority passed through.</summary>
     public int DelegationDepth { get; init; }
 
     /// <summary>Gets reason codes explaining the grant (for evidence).</summary>
-    public IReadOnlyList<string> ReasonCodes { get; init; } = [];
+    public IReadOnlyList<string> ReasonCodes { get; init => field = value ?? []; } = [];
 
     /// <summary>Returns whether the grant includes <paramref name="permissionClass"/>.</summary>
     /// <param name="permissionClass">The permission class.</param>

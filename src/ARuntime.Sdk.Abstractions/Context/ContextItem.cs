@@ -27,7 +27,7 @@ public sealed record ContextItem
     public required DateTimeOffset UpdatedAt { get; init; }
 
     /// <summary>Gets the item's classification.</summary>
-    public DataClassification Classification { get; init; } = DataClassification.Unlabelled;
+    public DataClassification Classification { get; init => field = value ?? DataClassification.Unlabelled; } = DataClassification.Unlabelled;
 
     /// <summary>Gets the relevance score the source assigned (higher is more relevant).</summary>
     public double Score { get; init; }

@@ -15,7 +15,7 @@ public sealed record ContextQuery
     public required string Text { get; init; }
 
     /// <summary>Gets the scopes items must belong to; empty means the tenant's default scope.</summary>
-    public IReadOnlyList<string> Scopes { get; init; } = [];
+    public IReadOnlyList<string> Scopes { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the maximum number of items wanted.</summary>
     public int MaxItems { get; init; } = 8;

@@ -35,7 +35,7 @@ public sealed record EvidenceRecord : IVersionedContract
     public string? Decision { get; init; }
 
     /// <summary>Gets machine-readable reason codes.</summary>
-    public IReadOnlyList<string> ReasonCodes { get; init; } = [];
+    public IReadOnlyList<string> ReasonCodes { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets when the stage or action started.</summary>
     public required DateTimeOffset Timestamp { get; init; }
@@ -56,16 +56,16 @@ public sealed record EvidenceRecord : IVersionedContract
     public string? SpanId { get; init; }
 
     /// <summary>Gets the versions in force.</summary>
-    public VersionSet Versions { get; init; } = VersionSet.Empty;
+    public VersionSet Versions { get; init => field = value ?? VersionSet.Empty; } = VersionSet.Empty;
 
     /// <summary>Gets digests of the payloads involved.</summary>
-    public IReadOnlyList<PayloadDigest> Payloads { get; init; } = [];
+    public IReadOnlyList<PayloadDigest> Payloads { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets non-sensitive, stage-specific facts (for example <c>tool.name</c>, <c>tokens.prompt</c>, <c>attempt</c>).</summary>
-    public IReadOnlyDictionary<string, string> Attributes { get; init; } = EmptyAttributes;
+    public IReadOnlyDictionary<string, string> Attributes { get; init => field = value ?? EmptyAttributes; } = EmptyAttributes;
 
     /// <summary>Gets the classification of what the record describes.</summary>
-    public DataClassification Classification { get; init; } = DataClassification.Unlabelled;
+    public DataClassification Classification { get; init => field = value ?? DataClassification.Unlabelled; } = DataClassification.Unlabelled;
 
     /// <summary>Gets the retention class.</summary>
     public RetentionClass Retention { get; init; } = RetentionClass.Standard;
@@ -74,7 +74,7 @@ public sealed record EvidenceRecord : IVersionedContract
     /// Gets flags describing how the record was produced or stored (for example <c>degraded</c>, <c>volatile-storage</c>,
     /// <c>plaintext-storage</c>, <c>raw-content</c>); see docs/evidence-records.md.
     /// </summary>
-    public IReadOnlyList<string> Flags { get; init; } = [];
+    public IReadOnlyList<string> Flags { get; init => field = value ?? []; } = [];
 
     private static readonly IReadOnlyDictionary<string, string> EmptyAttributes = new Dictionary<string, string>(0);
 }

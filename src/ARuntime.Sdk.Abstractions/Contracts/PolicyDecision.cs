@@ -15,7 +15,7 @@ public sealed record PolicyDecision : IVersionedContract
     public required PolicyOutcome Outcome { get; init; }
 
     /// <summary>Gets machine-readable reason codes (for example <c>tool.not_allowed</c>, <c>rule:refunds-over-100</c>).</summary>
-    public IReadOnlyList<string> ReasonCodes { get; init; } = [];
+    public IReadOnlyList<string> ReasonCodes { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the version of the policy that decided.</summary>
     public required string PolicyVersion { get; init; }

@@ -16,10 +16,10 @@ public sealed record ToolDescriptor : IVersionedContract
     public required string Name { get; init; }
 
     /// <summary>Gets the tool version, recorded in every evidence record about a call.</summary>
-    public string Version { get; init; } = "1.0.0";
+    public string Version { get; init => field = value ?? "1.0.0"; } = "1.0.0";
 
     /// <summary>Gets the description shown to the model.</summary>
-    public string Description { get; init; } = string.Empty;
+    public string Description { get; init => field = value ?? string.Empty; } = string.Empty;
 
     /// <summary>Gets the JSON Schema of the arguments (an object schema).</summary>
     public required JsonElement InputSchema { get; init; }
@@ -34,7 +34,7 @@ public sealed record ToolDescriptor : IVersionedContract
     public required SideEffectClass SideEffect { get; init; }
 
     /// <summary>Gets the hosts or resources the tool may reach (declared egress), for policy.</summary>
-    public IReadOnlyList<string> Egress { get; init; } = [];
+    public IReadOnlyList<string> Egress { get; init => field = value ?? []; } = [];
 
     /// <summary>
     /// Gets the name of the credential the tool needs, resolved by the secret resolver at execution time. The credential
@@ -43,10 +43,10 @@ public sealed record ToolDescriptor : IVersionedContract
     public string? AuthReference { get; init; }
 
     /// <summary>Gets the retry policy.</summary>
-    public ToolRetryPolicy Retry { get; init; } = ToolRetryPolicy.None;
+    public ToolRetryPolicy Retry { get; init => field = value ?? ToolRetryPolicy.None; } = ToolRetryPolicy.None;
 
     /// <summary>Gets how the tool's operations are idempotent.</summary>
-    public ToolIdempotency Idempotency { get; init; } = ToolIdempotency.NotIdempotent;
+    public ToolIdempotency Idempotency { get; init => field = value ?? ToolIdempotency.NotIdempotent; } = ToolIdempotency.NotIdempotent;
 
     /// <summary>Gets the compensation action, if the tool's effect can be undone.</summary>
     public ToolCompensation? Compensation { get; init; }
@@ -61,5 +61,5 @@ public sealed record ToolDescriptor : IVersionedContract
     public int? MaxConcurrency { get; init; }
 
     /// <summary>Gets the classification of the tool's results.</summary>
-    public DataClassification OutputClassification { get; init; } = DataClassification.Unlabelled;
+    public DataClassification OutputClassification { get; init => field = value ?? DataClassification.Unlabelled; } = DataClassification.Unlabelled;
 }

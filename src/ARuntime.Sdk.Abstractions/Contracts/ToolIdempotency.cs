@@ -17,7 +17,7 @@ public sealed record ToolIdempotency
     /// with <c>/</c>) into the arguments. The operation key is derived from the tenant, the <see cref="Scope"/>, the tool name
     /// and these values; empty means all arguments.
     /// </summary>
-    public IReadOnlyList<string> KeyArguments { get; init; } = [];
+    public IReadOnlyList<string> KeyArguments { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets which calls count as the same operation (per request, the default, or per tenant).</summary>
     public OperationKeyScope Scope { get; init; } = OperationKeyScope.Request;

@@ -15,5 +15,5 @@ public sealed record PolicyDecisionEvent : AgentEvent
     public required PolicyOutcome Outcome { get; init; }
 
     /// <summary>Gets the reason codes.</summary>
-    public IReadOnlyList<string> ReasonCodes { get; init; } = [];
+    public IReadOnlyList<string> ReasonCodes { get; init => field = value ?? []; } = [];
 }

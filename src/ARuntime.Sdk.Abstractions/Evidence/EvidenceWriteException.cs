@@ -32,5 +32,5 @@ public class EvidenceWriteException : Exception
     /// the sink recovers and records the gap. Empty for most failures; a sink that buffers acknowledged writes internally
     /// reports them from its next <see cref="IEvidenceSink.FlushAsync"/>.
     /// </summary>
-    public IReadOnlyList<EvidenceRecord> UnwrittenRecords { get; init; } = [];
+    public IReadOnlyList<EvidenceRecord> UnwrittenRecords { get; init => field = value ?? []; } = [];
 }

@@ -7,13 +7,13 @@ public sealed record InferenceResult
     public required string Text { get; init; }
 
     /// <summary>Gets tool calls proposed through the engine's native tool calling, if it has one.</summary>
-    public IReadOnlyList<ProposedToolCall> ToolCalls { get; init; } = [];
+    public IReadOnlyList<ProposedToolCall> ToolCalls { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets why generation stopped.</summary>
     public required StopReason StopReason { get; init; }
 
     /// <summary>Gets the token-level telemetry.</summary>
-    public InferenceUsage Usage { get; init; } = new();
+    public InferenceUsage Usage { get; init => field = value ?? new(); } = new();
 
     /// <summary>Gets the model id that produced the text.</summary>
     public string? ModelId { get; init; }

@@ -21,5 +21,5 @@ public sealed record MemoryDecisionContext
     public string? Answer { get; init; }
 
     /// <summary>Gets the classification of the answer.</summary>
-    public DataClassification AnswerClassification { get; init; } = DataClassification.Unlabelled;
+    public DataClassification AnswerClassification { get; init => field = value ?? DataClassification.Unlabelled; } = DataClassification.Unlabelled;
 }

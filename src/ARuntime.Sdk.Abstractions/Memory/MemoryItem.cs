@@ -27,7 +27,7 @@ public sealed record MemoryItem
     public DateTimeOffset? ExpiresAt { get; init; }
 
     /// <summary>Gets the content's classification.</summary>
-    public DataClassification Classification { get; init; } = DataClassification.Unlabelled;
+    public DataClassification Classification { get; init => field = value ?? DataClassification.Unlabelled; } = DataClassification.Unlabelled;
 
     /// <summary>Gets the retention class.</summary>
     public RetentionClass Retention { get; init; } = RetentionClass.Standard;
@@ -36,5 +36,5 @@ public sealed record MemoryItem
     public int Revision { get; init; } = 1;
 
     /// <summary>Gets the search tags.</summary>
-    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyList<string> Tags { get; init => field = value ?? []; } = [];
 }

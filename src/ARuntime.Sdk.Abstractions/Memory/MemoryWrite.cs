@@ -15,7 +15,7 @@ public sealed record MemoryWrite
     public required MemoryProvenance Provenance { get; init; }
 
     /// <summary>Gets the content's classification.</summary>
-    public DataClassification Classification { get; init; } = DataClassification.Unlabelled;
+    public DataClassification Classification { get; init => field = value ?? DataClassification.Unlabelled; } = DataClassification.Unlabelled;
 
     /// <summary>Gets the retention class.</summary>
     public RetentionClass Retention { get; init; } = RetentionClass.Standard;
@@ -24,5 +24,5 @@ public sealed record MemoryWrite
     public DateTimeOffset? ExpiresAt { get; init; }
 
     /// <summary>Gets optional search tags.</summary>
-    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyList<string> Tags { get; init => field = value ?? []; } = [];
 }

@@ -43,10 +43,10 @@ public sealed record PolicyContext
     public string? Region { get; init; }
 
     /// <summary>Gets the classification of the data involved.</summary>
-    public DataClassification Classification { get; init; } = DataClassification.Unlabelled;
+    public DataClassification Classification { get; init => field = value ?? DataClassification.Unlabelled; } = DataClassification.Unlabelled;
 
     /// <summary>Gets the request's host tags.</summary>
-    public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags;
+    public IReadOnlyDictionary<string, string> Tags { get; init => field = value ?? EmptyTags; } = EmptyTags;
 
     /// <summary>Gets the task kind, if the host set one.</summary>
     public string? TaskKind { get; init; }

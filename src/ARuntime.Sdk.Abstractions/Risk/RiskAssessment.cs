@@ -15,11 +15,11 @@ public sealed record RiskAssessment
     public bool Irreversible { get; init; }
 
     /// <summary>Gets the classification of the request's data.</summary>
-    public DataClassification Classification { get; init; } = DataClassification.Unlabelled;
+    public DataClassification Classification { get; init => field = value ?? DataClassification.Unlabelled; } = DataClassification.Unlabelled;
 
     /// <summary>Gets whether every side effect needs human review.</summary>
     public bool ReviewRequired { get; init; }
 
     /// <summary>Gets reason codes explaining the assessment.</summary>
-    public IReadOnlyList<string> ReasonCodes { get; init; } = [];
+    public IReadOnlyList<string> ReasonCodes { get; init => field = value ?? []; } = [];
 }

@@ -9,10 +9,10 @@ public sealed record ModelDeployment
     public required string Name { get; init; }
 
     /// <summary>Gets the provider (for example <c>llama.cpp</c>, <c>scripted</c>, <c>openai</c>).</summary>
-    public string Provider { get; init; } = "local";
+    public string Provider { get; init => field = value ?? "local"; } = "local";
 
     /// <summary>Gets the region the deployment processes data in (<c>local</c> for in-process engines).</summary>
-    public string Region { get; init; } = "local";
+    public string Region { get; init => field = value ?? "local"; } = "local";
 
     /// <summary>Gets the precision or quantization (for example <c>F16</c>, <c>Q4_K_M</c>).</summary>
     public string? Precision { get; init; }
@@ -21,7 +21,7 @@ public sealed record ModelDeployment
     public RouteCapabilities? Capabilities { get; init; }
 
     /// <summary>Gets the price.</summary>
-    public ModelPricing Pricing { get; init; } = ModelPricing.Free;
+    public ModelPricing Pricing { get; init => field = value ?? ModelPricing.Free; } = ModelPricing.Free;
 
     /// <summary>Gets the timeout of one inference call on this deployment.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);

@@ -7,7 +7,7 @@ public sealed record RoutePlan
     public required IReadOnlyList<RouteCandidate> Candidates { get; init; }
 
     /// <summary>Gets the excluded deployments, with reasons.</summary>
-    public IReadOnlyList<RouteExclusion> Excluded { get; init; } = [];
+    public IReadOnlyList<RouteExclusion> Excluded { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the version of the routing rules that produced the plan.</summary>
     public string? RulesVersion { get; init; }

@@ -16,7 +16,7 @@ public sealed record ToolResult
     public string? Error { get; init; }
 
     /// <summary>Gets identifiers of the external resources the call changed (for evidence and compensation).</summary>
-    public IReadOnlyList<string> ChangedResources { get; init; } = [];
+    public IReadOnlyList<string> ChangedResources { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets the classification of the output; combined with the descriptor's output classification.</summary>
     public DataClassification? Classification { get; init; }

@@ -69,6 +69,27 @@ public sealed class OmittedMemberTests
     }
 
     [Test]
+    public void A_minimal_evidence_record_document_has_empty_collections_and_the_default_digest_algorithm()
+    {
+        const string json = """
+            {"recordId":"ev_1","requestId":"req_1","tenantId":"t","sequence":1,"stage":"Admission","kind":"stage","outcome":"Completed","timestamp":"2026-01-15T09:30:00+00:00","payloads":[{"name":"prompt","digest":"ab","length":2}]}
+            """;
+
+        var record = JsonSerializer.Deserialize(json, ARuntimeJsonContext.Default.EvidenceRecord)!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(record.ReasonCodes, Is.Empty.And.Not.Null);
+            Assert.That(record.Attributes, Is.Empty.And.Not.Null);
+            Assert.That(record.Flags, Is.Empty.And.Not.Null);
+            Assert.That(record.Versions, Is.Not.Null);
+            Assert.That(record.Classification, Is.EqualTo(DataClassification.Unlabelled));
+            Assert.That(record.Payloads[0].Algorithm, Is.EqualTo("sha256"));
+            Assert.That(record.Payloads[0].Classification, Is.EqualTo(DataClassification.Unlabelled));
+        });
+    }
+
+    [Test]
     public async Task A_minimal_request_document_runs_through_the_whole_lifecycle()
     {
         await using var harness = AgentTestHarness.Create(null, ScriptedReply.Answer("It shipped."));
