@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using ARuntime.Sdk.SqlCipher.Native;
 using ARuntime.Sdk.SqlCipher.Storage;
 
 namespace ARuntime.Sdk.SqlCipher.Tenants;
@@ -182,5 +183,8 @@ internal sealed class TenantKeyring : IDisposable
         }
 
         File.Move(temp, path, overwrite: true);
+
+        // The rename is durable only with its directory entry: a new tenant key must survive a power loss.
+        DirectorySync.Flush(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
     }
 }
