@@ -29,4 +29,10 @@ public enum EvidenceTamperKind
 
     /// <summary>A stored checkpoint's signature does not verify.</summary>
     CheckpointSignatureInvalid = 8,
+
+    /// <summary>
+    /// A record's payloads are gone although nothing erased them: no erasure record names the record, its tenant was not
+    /// erased, and its retention period has not passed.
+    /// </summary>
+    PayloadRemoved = 9,
 }

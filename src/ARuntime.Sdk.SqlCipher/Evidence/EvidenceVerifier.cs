@@ -1,3 +1,4 @@
+using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.SqlCipher.Storage;
 using ARuntime.Sdk.SqlCipher.Tenants;
 using Microsoft.Data.Sqlite;
@@ -11,8 +12,10 @@ namespace ARuntime.Sdk.SqlCipher.Evidence;
 /// the records and indexed by position, are what lets a change to the records be located and told apart (modified,
 /// deleted, inserted, reordered).
 /// </summary>
-internal sealed class EvidenceVerifier(SqliteConnection connection, string tenantId, TenantKeyring keyring, IReadOnlyList<CheckpointVerifier> verifiers, SqlCipherStoreOptions options)
+internal sealed class EvidenceVerifier(SqliteConnection connection, string tenantId, TenantKeyring keyring, IReadOnlyList<CheckpointVerifier> verifiers, SqlCipherStoreOptions options, DateTimeOffset now)
 {
+    private const string MemoryItemAttribute = "memory.itemId";
+
     public EvidenceVerificationReport Verify(CancellationToken cancellationToken)
     {
         var (tenantNo, treeSize, storedRoot) = SqlCipherEvidenceStore.ReadHead(connection, tenantId);
@@ -59,7 +62,7 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
         // The records as stored, by position: every row in the tenant's row id range.
         var rows = new List<Row>();
         using (var command = connection.Command(
-            "SELECT id, tenant_no, record_id, request_id, correlation_id, stage, kind, outcome, timestamp_ticks, retention, leaf, payloads FROM evidence_record WHERE id BETWEEN $first AND $last ORDER BY id")
+            "SELECT id, tenant_no, record_id, request_id, correlation_id, stage, kind, outcome, timestamp_ticks, retention, leaf, payloads, subject FROM evidence_record WHERE id BETWEEN $first AND $last ORDER BY id")
             .With("$first", EvidenceLayout.FirstRowId(tenantNo)).With("$last", EvidenceLayout.RowId(tenantNo, EvidenceLayout.MaxLeafIndex)))
         using (var reader = command.ExecuteReader())
         {
@@ -67,7 +70,7 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             {
                 rows.Add(new Row(
                     EvidenceLayout.LeafIndexOf(reader.GetInt64(0)), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetNullableString(4), reader.GetInt32(5), reader.GetString(6),
-                    reader.GetInt32(7), reader.GetInt64(8), reader.GetInt32(9), CanonicalLeaf(reader.GetBytes(10)), reader.IsDBNull(11) ? null : reader.GetBytes(11)));
+                    reader.GetInt32(7), reader.GetInt64(8), reader.GetInt32(9), CanonicalLeaf(reader.GetBytes(10)), reader.IsDBNull(11) ? null : reader.GetBytes(11), reader.GetNullableString(12)));
             }
         }
 
@@ -205,8 +208,30 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             }
         }
 
-        // Payloads against their commitments.
+        // Payloads against their commitments. A payload may be missing only when something erased it: an erasure record
+        // naming its record, the tenant's erasure (its key is gone), the retention purge (the period has passed), or the
+        // deletion of the memory item the record is about (deleting an item erases the evidence payloads about it).
         var key = keyring.TryGet(tenantId);
+        var memorySubjects = new HashSet<string>(StringComparer.Ordinal);
+        using (var command = connection.Command("SELECT item_id FROM memory_item WHERE tenant_id = $t").With("$t", tenantId))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                memorySubjects.Add(Memory.MemoryRows.Subject(reader.GetString(0)));
+            }
+        }
+
+        var erasureTargets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            if (row.Kind == SqlCipherEvidenceStore.PayloadsErasedKind
+                && EvidenceLeafCodec.Decode(row.Leaf).Record.Attributes.TryGetValue(SqlCipherEvidenceStore.ErasureTargetAttribute, out var target))
+            {
+                erasureTargets.Add(target);
+            }
+        }
+
         long payloadsChecked = 0;
         long payloadsErased = 0;
         foreach (var row in rows)
@@ -231,6 +256,11 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             {
                 if (i >= sealedValues.Count || sealedValues[i] is not { } sealedValue || key is null)
                 {
+                    if (key is not null && !erasureTargets.Contains(row.RecordId) && !RetentionPassed(row) && !AboutDeletedMemory(row, decoded, memorySubjects))
+                    {
+                        return Report(EvidenceTamperKind.PayloadRemoved, treeSize, row.Position, treeSize, row.RecordId, $"Payload {i} of the record at position {row.Position} is missing, but nothing erased it (no erasure record names the record, its retention period has not passed, and no deleted memory item explains it): it was removed.", checkpoints, payloadsChecked, payloadsErased);
+                    }
+
                     payloadsErased++;
                     continue;
                 }
@@ -316,5 +346,20 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             PayloadsErased = payloadsErased,
         };
 
-    private sealed record Row(long Position, long TenantNo, string RecordId, string RequestId, string? CorrelationId, int Stage, string Kind, int Outcome, long TimestampTicks, int Retention, byte[] Leaf, byte[]? Payloads);
+    /// <summary>
+    /// Whether the record is about a memory item that no longer exists (its deletion erased the payloads). The item is named
+    /// by the row's subject or, for records migrated from schema 3 (which kept the subject with the payloads), by the leaf.
+    /// </summary>
+    private static bool AboutDeletedMemory(Row row, DecodedLeaf decoded, HashSet<string> memorySubjects)
+    {
+        var subject = row.Subject
+            ?? (decoded.Record.Attributes.TryGetValue(MemoryItemAttribute, out var itemId) ? Memory.MemoryRows.Subject(itemId) : null);
+        return subject is not null && !memorySubjects.Contains(subject);
+    }
+
+    /// <summary>Whether the retention purge may have erased the record's payloads (its class's period, as configured now, has passed).</summary>
+    private bool RetentionPassed(Row row) =>
+        options.Retention.For((RetentionClass)row.Retention) is { } period && row.TimestampTicks < (now - period).UtcTicks;
+
+    private sealed record Row(long Position, long TenantNo, string RecordId, string RequestId, string? CorrelationId, int Stage, string Kind, int Outcome, long TimestampTicks, int Retention, byte[] Leaf, byte[]? Payloads, string? Subject);
 }

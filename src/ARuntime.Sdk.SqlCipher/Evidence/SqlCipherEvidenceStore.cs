@@ -15,6 +15,12 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
 {
     private const int PageSize = 256;
 
+    /// <summary>The kind of the record <see cref="ErasePayloadsAsync"/> appends.</summary>
+    internal const string PayloadsErasedKind = "evidence.payloads.erased";
+
+    /// <summary>The attribute of that record naming the record whose payloads were erased.</summary>
+    internal const string ErasureTargetAttribute = "target.recordId";
+
     private readonly StoreServices services;
     private readonly EvidencePreparer preparer;
 
@@ -323,7 +329,7 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
         connection.Execute("BEGIN");
         try
         {
-            var verifier = new EvidenceVerifier(connection, tenantId, services.Keyring, services.Verifiers, services.Options);
+            var verifier = new EvidenceVerifier(connection, tenantId, services.Keyring, services.Verifiers, services.Options, services.Time.GetUtcNow());
             return verifier.Verify(cancellationToken);
         }
         finally
@@ -354,11 +360,11 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
             TenantId = tenantId,
             Sequence = 0,
             Stage = LifecycleStage.EvidencePersistence,
-            Kind = "evidence.payloads.erased",
+            Kind = PayloadsErasedKind,
             Outcome = StageOutcome.Completed,
             Timestamp = now,
             ReasonCodes = [reason],
-            Attributes = new Dictionary<string, string> { ["target.recordId"] = recordId },
+            Attributes = new Dictionary<string, string> { [ErasureTargetAttribute] = recordId },
         };
         var prepared = preparer.Prepare(record);
         return await services.Writer.ExecuteAsync(

@@ -1,0 +1,90 @@
+using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.SqlCipher.Evidence;
+using ARuntime.Sdk.SqlCipher.Storage;
+
+namespace ARuntime.Sdk.SqlCipher.Tests.Evidence;
+
+/// <summary>
+/// A payload may leave the store only through an erasure the log can account for — an erasure record naming its record,
+/// the retention purge after the record's period, the deletion of the memory item it is about, or the tenant's erasure.
+/// Payloads removed any other way (someone holding the database key nulling the column) are found by verification.
+/// </summary>
+public sealed class PayloadRemovalTests
+{
+    private TestStore test = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        test = await TestStore.OpenAsync(o => o.Retention.Standard = TimeSpan.FromDays(30));
+        for (var i = 0; i < 20; i++)
+        {
+            await test.Store.Evidence.WriteAsync(
+                TestStore.Record("acme", i, payloads: [TestStore.Payload("tool.result", "result " + i, keepContent: true)]),
+                EvidenceDurability.Durable);
+        }
+    }
+
+    [TearDown]
+    public async Task TearDown() => await test.DisposeAsync();
+
+    [Test]
+    public async Task Payloads_removed_without_an_erasure_are_found_at_their_position()
+    {
+        RemovePayloads("acme-rec-000007");
+
+        var report = await test.Store.Evidence.VerifyAsync("acme");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.IsValid, Is.False);
+            Assert.That(report.Kind, Is.EqualTo(EvidenceTamperKind.PayloadRemoved));
+            Assert.That(report.LeafIndex, Is.EqualTo(7));
+            Assert.That(report.RecordId, Is.EqualTo("acme-rec-000007"));
+        });
+    }
+
+    [Test]
+    public async Task Payloads_erased_through_the_store_verify_and_are_counted()
+    {
+        var erased = await test.Store.Evidence.ErasePayloadsAsync("acme", "acme-rec-000007", "test.redaction");
+
+        var report = await test.Store.Evidence.VerifyAsync("acme");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(erased, Is.EqualTo(1));
+            Assert.That(report.IsValid, Is.True, report.Message);
+            Assert.That(report.PayloadsErased, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Payloads_past_their_retention_period_may_be_gone_but_not_younger_ones()
+    {
+        test.Time.Advance(TimeSpan.FromDays(31));
+        var purged = await test.Store.PurgeExpiredAsync();
+        await test.Store.Evidence.WriteAsync(
+            TestStore.Record("acme", 100, timestamp: test.Time.GetUtcNow(), payloads: [TestStore.Payload("tool.result", "fresh", keepContent: true)]),
+            EvidenceDurability.Durable);
+
+        var afterPurge = await test.Store.Evidence.VerifyAsync("acme");
+        RemovePayloads("acme-rec-000100");
+        var afterRemoval = await test.Store.Evidence.VerifyAsync("acme");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(purged.EvidencePayloads, Is.EqualTo(20));
+            Assert.That(afterPurge.IsValid, Is.True, afterPurge.Message);
+            Assert.That(afterPurge.PayloadsErased, Is.EqualTo(20));
+            Assert.That(afterRemoval.Kind, Is.EqualTo(EvidenceTamperKind.PayloadRemoved), "a record inside its retention period cannot have been purged");
+            Assert.That(afterRemoval.RecordId, Is.EqualTo("acme-rec-000100"));
+        });
+    }
+
+    private void RemovePayloads(string recordId)
+    {
+        using var db = test.OpenRaw();
+        db.Execute($"UPDATE evidence_record SET payloads = NULL WHERE record_id = '{recordId}'");
+    }
+}
