@@ -13,23 +13,14 @@ internal sealed class StoreHealthTracker
     private long unreportedLost;
     private long committed;
 
-    /// <summary>Gets whether the last commit succeeded.</summary>
-    public bool IsHealthy
-    {
-        get
-        {
-            lock (gate)
-            {
-                return healthy;
-            }
-        }
-    }
+    /// <summary>Gets whether the last commit succeeded (read on every evidence write, so without the lock).</summary>
+    public bool IsHealthy => Volatile.Read(ref healthy);
 
     public void RecordCommit(int writes, TimeSpan elapsed)
     {
         lock (gate)
         {
-            healthy = true;
+            Volatile.Write(ref healthy, true);
             committed += writes;
         }
 
@@ -41,7 +32,7 @@ internal sealed class StoreHealthTracker
     {
         lock (gate)
         {
-            healthy = false;
+            Volatile.Write(ref healthy, false);
             lastError = error.InnerException is { } inner ? $"{error.Message} {inner.Message}" : error.Message;
             lastFailureAt = now;
         }
