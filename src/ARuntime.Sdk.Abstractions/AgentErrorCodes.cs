@@ -90,6 +90,9 @@ public static class AgentErrorCodes
     /// <summary>The process stopped while the request ran.</summary>
     public const string Interrupted = "request.interrupted";
 
+    /// <summary>A host response finalizer failed or produced an answer the output contract refuses; the answer is withheld.</summary>
+    public const string ResponseFinalizationFailed = "response.finalization_failed";
+
     /// <summary>An unexpected fault inside the runtime or a host component; the message carries the exception type, never its payload.</summary>
     public const string Internal = "runtime.internal";
 }

@@ -6,6 +6,7 @@ using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Inference;
 using ARuntime.Sdk.Memory;
 using ARuntime.Sdk.Policy;
+using ARuntime.Sdk.Responses;
 using ARuntime.Sdk.Risk;
 using ARuntime.Sdk.Routing;
 using ARuntime.Sdk.Secrets;
@@ -228,6 +229,26 @@ public sealed class ARuntimeBuilder
     {
         ArgumentNullException.ThrowIfNull(validator);
         Services.AddSingleton(validator);
+        return this;
+    }
+
+    /// <summary>Adds a response finalizer: it reviews every answer before the answer leaves the runtime (see <see cref="IResponseFinalizer"/>).</summary>
+    /// <param name="finalizer">The finalizer.</param>
+    /// <returns>The builder.</returns>
+    public ARuntimeBuilder AddResponseFinalizer(IResponseFinalizer finalizer)
+    {
+        ArgumentNullException.ThrowIfNull(finalizer);
+        Services.AddSingleton(finalizer);
+        return this;
+    }
+
+    /// <summary>Adds a response finalizer created by dependency injection (a singleton).</summary>
+    /// <typeparam name="TFinalizer">The finalizer type.</typeparam>
+    /// <returns>The builder.</returns>
+    public ARuntimeBuilder AddResponseFinalizer<TFinalizer>()
+        where TFinalizer : class, IResponseFinalizer
+    {
+        Services.AddSingleton<IResponseFinalizer, TFinalizer>();
         return this;
     }
 
