@@ -11,9 +11,11 @@ using ARuntime.Sdk.SqlCipher.Idempotency;
 using ARuntime.Sdk.SqlCipher.Keys;
 using ARuntime.Sdk.SqlCipher.Memory;
 using ARuntime.Sdk.SqlCipher.Recovery;
+using ARuntime.Sdk.SqlCipher.Tests.Memory;
 using ARuntime.Sdk.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ARuntime.Sdk.SqlCipher.Tests.DependencyInjection;
 
@@ -121,6 +123,78 @@ public sealed class UseSqlCipherStoreTests
             Assert.That(records.SelectMany(r => r.Flags), Does.Not.Contain("volatile-storage").And.Not.Contain(SqlCipherEvidenceFlags.PlaintextStorage));
             Assert.That(report.IsValid, Is.True, report.Message);
             Assert.That(report.TreeSize, Is.GreaterThanOrEqualTo(records.Count));
+        });
+    }
+
+    [Test]
+    public async Task In_plaintext_development_mode_every_record_the_runtime_and_the_store_write_carries_the_plaintext_flag()
+    {
+        var database = Path.Combine(directory, "dev.db");
+        string requestId;
+        var services = new ServiceCollection();
+        services.AddARuntime(o => o.ApplicationRelease = "test/1")
+            .AddEngine("scripted", new ScriptedInferenceEngine(
+                ScriptedReply.CallTool("get_order_status", new { orderId = "A-1" }),
+                ScriptedReply.Answer("Your order shipped.")))
+            .AddTool(GetOrderStatus, o =>
+            {
+                o.Name = "get_order_status";
+                o.PermissionClass = "orders.read";
+                o.SideEffect = SideEffectClass.Read;
+            })
+            .UseSqlCipherStore(o =>
+            {
+                o.DatabasePath = database;
+                o.AllowPlaintextForDevelopment = true;
+            });
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var result = await provider.GetRequiredService<IAgentRuntime>().RunAsync(new RuntimeRequest
+            {
+                Identity = new RequestIdentity
+                {
+                    TenantId = "acme",
+                    Actor = new ActorIdentity { Id = "u1", Roles = ["orders.read"] },
+                    Workload = new WorkloadIdentity { Id = "tests", Release = "test/1" },
+                },
+                Task = new AgentTask { Prompt = "Where is my order A-1?" },
+                AllowedTools = ["get_order_status"],
+                Route = new ModelRoute { Deployment = "scripted" },
+            });
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+            requestId = result.RequestId;
+        }
+
+        // The records the store writes itself: memory changes, payload and tenant erasure, the retention purge.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 15, 9, 30, 0, TimeSpan.Zero));
+        await using var store = await SqlCipherStore.OpenAsync(new SqlCipherStoreOptions { DatabasePath = database, AllowPlaintextForDevelopment = true, PurgeInterval = TimeSpan.Zero, StoreRawPayloadContent = true }, time);
+        var alice = MemoryScope.ForActor("acme", "alice");
+        await store.Memory.RetainAsync(MemoryStoreTests.Write(alice, "parking spot B12 today") with { ExpiresAt = time.GetUtcNow().AddMinutes(5) });
+        var tea = await store.Memory.RetainAsync(MemoryStoreTests.Write(alice, "likes tea"));
+        await store.Memory.CorrectAsync(alice, tea.Id, "likes green tea", "typo");
+        var consolidated = await store.Memory.ConsolidateAsync(alice, [tea.Id], MemoryStoreTests.Write(alice, "likes green tea without sugar"));
+        await store.Memory.DeleteAsync(alice, consolidated.Id, "user request");
+        await store.Evidence.WriteAsync(TestStore.Record("acme", 1, kind: "custom.kind", payloads: TestStore.Payload("prompt", "a development prompt", keepContent: true)), EvidenceDurability.Acknowledged);
+        await store.Evidence.ErasePayloadsAsync("acme", "acme-rec-000001", "redaction");
+        time.Advance(TimeSpan.FromMinutes(10));
+        var purged = await store.PurgeExpiredAsync();
+        await store.Evidence.WriteAsync(TestStore.Record("beta", 1), EvidenceDurability.Durable);
+        await store.EraseTenantAsync("beta", "offboarding");
+
+        var records = await store.Evidence.QueryAsync(new EvidenceQuery { TenantId = "acme" }).ToListAsync();
+        records.AddRange(await store.Evidence.QueryAsync(new EvidenceQuery { TenantId = "beta" }).ToListAsync());
+        var report = await store.Evidence.VerifyAsync("acme");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(store.Library.Encrypted, Is.False);
+            Assert.That(purged.MemoryItems, Is.EqualTo(1));
+            Assert.That(records.Where(r => r.RequestId == requestId).Select(r => r.Stage).Distinct().Count(), Is.EqualTo(16), "the runtime's request left a record at every stage");
+            Assert.That(
+                records.Select(r => r.Kind),
+                Is.SupersetOf(new[] { "custom.kind", "memory.retained", "memory.corrected", "memory.consolidated", "memory.deleted", "memory.purged", "evidence.payloads.erased", "tenant.erased" }));
+            Assert.That(records.Where(r => !r.Flags.Contains(SqlCipherEvidenceFlags.PlaintextStorage)).Select(r => $"{r.TenantId}/{r.Kind}"), Is.Empty, "records without the plaintext-storage flag");
+            Assert.That(report.IsValid, Is.True, "the flag is part of each committed leaf: " + report.Message);
         });
     }
 }

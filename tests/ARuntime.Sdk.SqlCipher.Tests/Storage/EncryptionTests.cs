@@ -1,11 +1,17 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Memory;
+using ARuntime.Sdk.Recovery;
+using ARuntime.Sdk.Serialization;
 using ARuntime.Sdk.SqlCipher.Evidence;
 using ARuntime.Sdk.SqlCipher.Keys;
 using ARuntime.Sdk.SqlCipher.Native;
 using ARuntime.Sdk.SqlCipher.Storage;
+using ARuntime.Sdk.SqlCipher.Tests.Approvals;
+using ARuntime.Sdk.SqlCipher.Tests.Memory;
 using Microsoft.Data.Sqlite;
 
 namespace ARuntime.Sdk.SqlCipher.Tests.Storage;
@@ -276,13 +282,149 @@ public sealed class EncryptionTests
     [Test]
     public async Task The_key_never_appears_in_the_database_or_in_evidence()
     {
-        await using var test = await TestStore.OpenAsync();
-        await test.WriteManyAsync("t", 5);
-        var hex = test.Key.ToHexString();
-        await test.CloseAsync();
+        // Every plane holds data (raw payload content kept, so the sealed payload column is filled), one tenant is erased
+        // (tenant_key row) and a checkpoint is signed, so every table the store writes has rows to search.
+        await using var test = await TestStore.OpenAsync(o => o.StoreRawPayloadContent = true);
+        var now = test.Time.GetUtcNow();
+        foreach (var tenant in new[] { "tenant-a", "tenant-b" })
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await test.Store.Evidence.WriteAsync(TestStore.Record(tenant, i, payloads: TestStore.Payload("prompt", $"{tenant} prompt {i}", keepContent: true)), EvidenceDurability.Durable);
+            }
 
-        var bytes = File.ReadAllBytes(test.DatabasePath);
-        Assert.That(Contains(bytes, Encoding.ASCII.GetBytes(hex)), Is.False);
+            await MemoryStoreTests.Retain(test, MemoryScope.ForActor(tenant, "alice"), $"{tenant} remembers the launch date");
+            await test.Store.Idempotency.TryClaimAsync(tenant, "key-1", "digest", "req-1", now.AddHours(1));
+            await test.Store.Operations.TryStartAsync(tenant, "op-1", "send", "req-1");
+            await test.Store.Approvals.SaveAsync(ApprovalStoreTests.Paused(tenant, "ap-1", now));
+            await test.Store.Journal.UpsertAsync(new RequestJournalEntry { TenantId = tenant, RequestId = "req-1", ActorId = "alice", State = RequestState.Running, StartedAt = now, UpdatedAt = now });
+        }
+
+        await test.Store.Evidence.CreateCheckpointAsync("tenant-a");
+        await test.Store.EraseTenantAsync("tenant-b", "offboarding");
+        await test.Store.Evidence.WriteAsync(TestStore.Record("tenant-a", 100), EvidenceDurability.Durable);
+
+        var hex = test.Key.ToHexString();
+        var needles = KeyNeedles(hex);
+        var records = new List<EvidenceRecord>();
+        foreach (var tenant in new[] { "tenant-a", "tenant-b" })
+        {
+            records.AddRange(await test.Store.Evidence.QueryAsync(new EvidenceQuery { TenantId = tenant }).ToListAsync());
+        }
+
+        var evidenceJson = JsonSerializer.Serialize<IReadOnlyList<EvidenceRecord>>(records, ARuntimeJsonContext.Default.IReadOnlyListEvidenceRecord);
+
+        // Every file of the store as it is on disk while open (the database, its WAL and shared memory, the keyring; the
+        // lock file is locked) and, below, once closed.
+        var wal = test.DatabasePath + "-wal";
+        Assert.That(File.Exists(wal), Is.True, "the WAL exists while the store is open");
+        var files = Directory.GetFiles(test.Directory).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)).ToDictionary(f => Path.GetFileName(f), ReadShared);
+
+        // Every value of every table, read through a keyed connection (as anyone holding the key could).
+        var tables = new List<string>();
+        var values = new List<(string Where, byte[] Value)>();
+        using (var raw = test.OpenRaw())
+        {
+            using (var command = raw.CreateCommand())
+            {
+                command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    tables.Add(reader.GetString(0));
+                }
+            }
+
+            foreach (var table in tables)
+            {
+                values.AddRange(ReadEveryValue(raw, table));
+            }
+        }
+
+        await test.CloseAsync();
+        foreach (var file in Directory.GetFiles(test.Directory))
+        {
+            files[Path.GetFileName(file) + " (closed)"] = File.ReadAllBytes(file);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(tables, Is.SupersetOf(new[] { "store_secret", "tenant_key", "evidence_log", "evidence_record", "evidence_tile", "evidence_checkpoint", "memory_item", "memory_history", "memory_fts", "idempotency_key", "tool_operation", "paused_request", "request_journal" }));
+            Assert.That(values.Select(v => v.Where.Split('.')[0]).Distinct(), Is.SupersetOf(new[] { "store_secret", "tenant_key", "evidence_record", "memory_item", "paused_request" }), "the tables hold rows to search");
+            Assert.That(records.Count(r => r.Payloads.Any(p => p.Content is not null)), Is.EqualTo(5), "tenant A's raw payloads are read back");
+            Assert.That(files.Keys, Does.Contain("store.db-wal").And.Contain("store.db.keyring"));
+            foreach (var (name, pattern) in needles)
+            {
+                foreach (var (where, value) in values)
+                {
+                    Assert.That(Contains(value, pattern), Is.False, $"the key ({name}) in {where}");
+                }
+
+                foreach (var (file, bytes) in files)
+                {
+                    Assert.That(Contains(bytes, pattern), Is.False, $"the key ({name}) in the file {file}");
+                }
+
+                Assert.That(Contains(Encoding.UTF8.GetBytes(evidenceJson), pattern), Is.False, $"the key ({name}) in an evidence record");
+            }
+
+            Assert.That(evidenceJson.Contains(hex, StringComparison.OrdinalIgnoreCase), Is.False, "the key's hex (any case) in an evidence record");
+        });
+    }
+
+    /// <summary>The database key in every form it could be stored in: its raw bytes, hexadecimal (either case, UTF-8 or UTF-16) and base64.</summary>
+    private static List<(string Name, byte[] Pattern)> KeyNeedles(string hex)
+    {
+        var needles = new List<(string, byte[])> { ("raw bytes", Convert.FromHexString(hex)), ("base64", Encoding.ASCII.GetBytes(Convert.ToBase64String(Convert.FromHexString(hex)))) };
+        foreach (var (name, text) in new[] { ("lowercase hex", hex.ToLowerInvariant()), ("uppercase hex", hex.ToUpperInvariant()) })
+        {
+            needles.Add((name, Encoding.UTF8.GetBytes(text)));
+            needles.Add((name + " UTF-16", Encoding.Unicode.GetBytes(text)));
+        }
+
+        return needles;
+    }
+
+    /// <summary>Every non-null value of a table as its stored bytes (text and blobs as they are, numbers as text).</summary>
+    private static List<(string Where, byte[] Value)> ReadEveryValue(SqliteConnection connection, string table)
+    {
+        var columns = new List<string>();
+        using (var info = connection.CreateCommand())
+        {
+            info.CommandText = $"PRAGMA table_info(\"{table}\")";
+            using var reader = info.ExecuteReader();
+            while (reader.Read())
+            {
+                columns.Add(reader.GetString(1));
+            }
+        }
+
+        var values = new List<(string, byte[])>();
+        if (columns.Count == 0)
+        {
+            return values;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {string.Join(", ", columns.Select(c => $"CAST(\"{c}\" AS BLOB)"))} FROM \"{table}\"";
+        using (var rows = command.ExecuteReader())
+        {
+            var row = 0;
+            while (rows.Read())
+            {
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    if (!rows.IsDBNull(i))
+                    {
+                        values.Add(($"{table}.{columns[i]} (row {row})", (byte[])rows.GetValue(i)));
+                    }
+                }
+
+                row++;
+            }
+        }
+
+        return values;
     }
 
     private static void CreatePlaintextDatabase(string path)
