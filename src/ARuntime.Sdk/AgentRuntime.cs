@@ -81,7 +81,13 @@ internal sealed class AgentRuntime : IAgentRuntime
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return Faulted(nameof(RunAsync), context?.RequestId, request.Identity?.TenantId, ex, cancellationToken);
+            var failed = Faulted(nameof(RunAsync), context?.RequestId, request.Identity?.TenantId, ex, cancellationToken);
+            if (context is not null)
+            {
+                await pipeline.AbandonAsync(context, failed).ConfigureAwait(false);
+            }
+
+            return failed;
         }
     }
 
@@ -119,6 +125,7 @@ internal sealed class AgentRuntime : IAgentRuntime
             {
                 // The stream still ends with the typed result, never with the exception.
                 var failed = Faulted(nameof(RunStreamingAsync), context.RequestId, context.TenantId, ex, abandon.Token);
+                await pipeline.AbandonAsync(context, failed).ConfigureAwait(false);
                 channel.Writer.TryWrite(new RunCompletedEvent { RequestId = failed.RequestId, Timestamp = failed.CompletedAt, Result = failed });
             }
             finally
@@ -336,8 +343,7 @@ internal sealed class AgentRuntime : IAgentRuntime
 
     /// <summary>
     /// The last resort for a fault nothing inside the runtime anticipated (a store or host component breaking its contract):
-    /// the caller still gets a typed result. The host log has the exception; a request left running in the journal is
-    /// recorded as interrupted by the next process start.
+    /// the caller still gets a typed result, and the host log has the exception.
     /// </summary>
     private AgentResult Faulted(string operation, string? requestId, string? tenantId, Exception exception, CancellationToken cancellationToken, LifecycleStage? stage = null)
     {

@@ -232,6 +232,21 @@ internal sealed class LifecyclePipeline
         return result;
     }
 
+    /// <summary>
+    /// Closes the books of a request that faulted outside any stage (the runtime's last resort): its idempotency key is
+    /// completed with the failed result — a retry is answered with it rather than run again, since side effects may have
+    /// happened — and its journal entry is finished. Best effort: the stores may be what failed.
+    /// </summary>
+    public async Task AbandonAsync(RequestContext context, AgentResult result)
+    {
+        if (context.HoldsIdempotencyKey)
+        {
+            await SafeAsync(() => idempotency.CompleteAsync(context.TenantId, context.Request.IdempotencyKey!, result, CancellationToken.None)).ConfigureAwait(false);
+        }
+
+        await JournalAsync(context, RequestState.Finished, result.Status).ConfigureAwait(false);
+    }
+
     private async Task<AgentResult> EndAtAdmissionAsync(RequestContext context)
     {
         if (context.Error is { } error && context.Status is AgentRunStatus.Rejected)

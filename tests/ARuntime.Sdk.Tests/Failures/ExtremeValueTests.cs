@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ARuntime.Sdk.Approvals;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Recovery;
@@ -96,6 +97,42 @@ public sealed class ExtremeValueTests
         var thrown = await Assert.ThrowsAsync<RequestJournalUnavailableException>(() => harness.Runtime.GetStatusAsync(result.TenantId!, result.RequestId));
 
         Assert.That(thrown!.InnerException, Is.InstanceOf<IOException>());
+    }
+
+    [Test]
+    public async Task A_fault_outside_every_stage_ends_as_a_typed_result_with_the_journal_and_the_key_closed()
+    {
+        // A host's telemetry listener that throws while a stage span stops: nothing inside the lifecycle can catch it.
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "ARuntime.Sdk",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.OperationName.EndsWith(" inference", StringComparison.Ordinal) && activity.GetTagItem("test.fault") is null)
+                {
+                    throw new InvalidOperationException("listener bug");
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var harness = AgentTestHarness.Create(null, ScriptedReply.Answer("done"), ScriptedReply.Answer("again"));
+
+        var result = await harness.Runtime.RunAsync(Requests.Valid() with { IdempotencyKey = "k-fault" });
+        var status = await harness.Runtime.GetStatusAsync(result.TenantId!, result.RequestId);
+        var repeat = await harness.Runtime.RunAsync(Requests.Valid() with { IdempotencyKey = "k-fault" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Failed));
+            Assert.That(result.Error?.Code, Is.EqualTo(AgentErrorCodes.Internal));
+            Assert.That(result.Error?.Message, Does.Contain(nameof(InvalidOperationException)));
+            Assert.That(result.RequestId, Is.Not.Empty);
+            Assert.That(status?.State, Is.EqualTo(RequestState.Finished), "the journal does not keep the request running");
+            Assert.That(status?.FinalStatus, Is.EqualTo(AgentRunStatus.Failed));
+            Assert.That(repeat.RequestId, Is.EqualTo(result.RequestId), "a retry under the key is answered with the recorded failure, not run again");
+            Assert.That(harness.Engine.CallCount, Is.EqualTo(1));
+        });
     }
 
     private sealed class FailingApprovalStore : IApprovalStore
