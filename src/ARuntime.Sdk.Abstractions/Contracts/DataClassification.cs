@@ -12,6 +12,24 @@ namespace ARuntime.Sdk.Contracts;
 /// </remarks>
 public sealed record DataClassification
 {
+    /// <summary>Initializes a new instance (<see cref="Sensitivity.Internal"/> unless set).</summary>
+    public DataClassification()
+    {
+    }
+
+    /// <summary>
+    /// Initializes a new instance with a sensitivity. JSON readers use this constructor, so that a label that leaves
+    /// <c>sensitivity</c> out is <see cref="Sensitivity.Internal"/>, never the enum's zero value <see cref="Sensitivity.Public"/>
+    /// (a source-generated reader would otherwise set every init-only member, dotnet/runtime#84484; failing open here would
+    /// let data be routed as public) — in any serializer context, the host's included.
+    /// </summary>
+    /// <param name="sensitivity">The sensitivity.</param>
+    [JsonConstructor]
+    public DataClassification(Sensitivity sensitivity = Sensitivity.Internal)
+    {
+        Sensitivity = sensitivity;
+    }
+
     /// <summary>Unlabelled data: <see cref="Sensitivity.Internal"/> with no labels.</summary>
     public static DataClassification Unlabelled { get; } = new();
 
@@ -19,19 +37,7 @@ public sealed record DataClassification
     public static DataClassification Public { get; } = new() { Sensitivity = Sensitivity.Public };
 
     /// <summary>Gets the sensitivity level.</summary>
-    [JsonIgnore]
     public Sensitivity Sensitivity { get; init; } = Sensitivity.Internal;
-
-    // The wire form of Sensitivity: a label that leaves it out is Internal, never the enum's zero value Public (the
-    // source-generated reader sets every init-only member, dotnet/runtime#84484); failing open here would let data be
-    // routed as public.
-    [JsonInclude]
-    [JsonPropertyName("sensitivity")]
-    internal Sensitivity? SensitivityOnWire
-    {
-        get => Sensitivity;
-        init => Sensitivity = value ?? Sensitivity.Internal;
-    }
 
     /// <summary>Gets the labels naming what kind of data this is (for example <c>pii</c>, <c>phi</c>, <c>pci</c>, <c>secret</c>).</summary>
     public IReadOnlyList<string> Labels { get; init => field = value ?? []; } = [];

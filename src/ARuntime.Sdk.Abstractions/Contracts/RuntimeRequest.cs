@@ -9,6 +9,23 @@ namespace ARuntime.Sdk.Contracts;
 /// </summary>
 public sealed record RuntimeRequest : IVersionedContract
 {
+    /// <summary>Initializes a new instance (retention <see cref="RetentionClass.Standard"/> unless set).</summary>
+    public RuntimeRequest()
+    {
+    }
+
+    /// <summary>
+    /// Initializes a new instance with a retention class. JSON readers use this constructor, so that a document that leaves
+    /// <c>retention</c> out means <see cref="RetentionClass.Standard"/>, not the enum's zero value (a source-generated reader
+    /// would otherwise set every init-only member, dotnet/runtime#84484) — in any serializer context, the host's included.
+    /// </summary>
+    /// <param name="retention">The retention class.</param>
+    [JsonConstructor]
+    public RuntimeRequest(RetentionClass retention = RetentionClass.Standard)
+    {
+        Retention = retention;
+    }
+
     /// <inheritdoc />
     public string ContractVersion { get; init; } = ContractVersions.Current;
 
@@ -49,18 +66,7 @@ public sealed record RuntimeRequest : IVersionedContract
     public DateTimeOffset? Deadline { get; init; }
 
     /// <summary>Gets the retention class of the records and data the request produces.</summary>
-    [JsonIgnore]
     public RetentionClass Retention { get; init; } = RetentionClass.Standard;
-
-    // The wire form of Retention: a JSON document that leaves it out means Standard, not the enum's zero value (the
-    // source-generated reader sets every init-only member, dotnet/runtime#84484).
-    [JsonInclude]
-    [JsonPropertyName("retention")]
-    internal RetentionClass? RetentionOnWire
-    {
-        get => Retention;
-        init => Retention = value ?? RetentionClass.Standard;
-    }
 
     /// <summary>
     /// Gets the idempotency key. A request repeated with the same key (and the same content) returns the original result;

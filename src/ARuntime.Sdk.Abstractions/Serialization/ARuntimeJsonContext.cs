@@ -27,6 +27,7 @@ namespace ARuntime.Sdk.Serialization;
 [JsonSerializable(typeof(ModelRoute))]
 [JsonSerializable(typeof(ToolDescriptor))]
 [JsonSerializable(typeof(PolicyDecision))]
+[JsonSerializable(typeof(ApprovalRequirement))]
 [JsonSerializable(typeof(EvidenceRecord))]
 [JsonSerializable(typeof(IReadOnlyList<EvidenceRecord>))]
 [JsonSerializable(typeof(TraceContext))]

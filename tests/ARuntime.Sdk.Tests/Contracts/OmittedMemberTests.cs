@@ -46,6 +46,24 @@ public sealed class OmittedMemberTests
     }
 
     [Test]
+    public void A_policy_decision_that_leaves_out_separation_of_duties_keeps_it()
+    {
+        const string json = """
+            {"outcome":"RequireApproval","approval":{"approverRoles":["manager"]},"reasonCodes":["refund.large"],"policyVersion":"p1"}
+            """;
+
+        var decision = JsonSerializer.Deserialize(json, ARuntimeJsonContext.Default.PolicyDecision)!;
+        var explicitOff = JsonSerializer.Deserialize("""{"requireDistinctApprover":false}""", ARuntimeJsonContext.Default.ApprovalRequirement)!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(decision.Approval!.RequireDistinctApprover, Is.True, "omitted must not mean the requester may approve their own call");
+            Assert.That(explicitOff.RequireDistinctApprover, Is.False, "an explicit false is kept");
+            Assert.That(JsonSerializer.Serialize(decision.Approval, ARuntimeJsonContext.Default.ApprovalRequirement), Does.Contain("\"requireDistinctApprover\":true").And.Not.Contain("OnWire"));
+        });
+    }
+
+    [Test]
     public void Explicit_values_still_round_trip_under_their_wire_names()
     {
         var request = JsonSerializer.Deserialize(MinimalRequest, ARuntimeJsonContext.Default.RuntimeRequest)! with
