@@ -89,7 +89,9 @@ internal sealed class LifecyclePipeline
         using var activity = StartRequestActivity(context);
         context.RunStartTimestamp = timeProvider.GetTimestamp();
         context.CallerToken = callerToken;
-        using var grace = SafeTime.CancelAfter(options.TerminationGracePeriod, timeProvider);
+        using var grace = new GracePeriod(options.TerminationGracePeriod, timeProvider);
+        grace.StartWhen(callerToken);
+        context.Grace = grace;
         context.GraceToken = grace.Token;
         try
         {
@@ -118,7 +120,9 @@ internal sealed class LifecyclePipeline
         context.RunStartTimestamp = timeProvider.GetTimestamp();
         context.CallerToken = callerToken;
         context.ResumeDecision = decision;
-        using var grace = SafeTime.CancelAfter(options.TerminationGracePeriod, timeProvider);
+        using var grace = new GracePeriod(options.TerminationGracePeriod, timeProvider);
+        grace.StartWhen(callerToken);
+        context.Grace = grace;
         context.GraceToken = grace.Token;
         await JournalAsync(context, RequestState.Running).ConfigureAwait(false);
         var remainingWall = context.Budget.Limits.MaxWallTime is { } max ? max - context.Budget.EarlierWallTime : (TimeSpan?)null;
@@ -141,6 +145,7 @@ internal sealed class LifecyclePipeline
         using var deadlineSource = deadline is { } d ? SafeTime.CancelAfter(Max(d - now, TimeSpan.FromTicks(1)), timeProvider) : new CancellationTokenSource();
         using var run = CancellationTokenSource.CreateLinkedTokenSource(callerToken, deadlineSource.Token);
         context.DeadlineToken = deadlineSource.Token;
+        context.Grace?.StartWhen(deadlineSource.Token);
         var token = run.Token;
 
         if (resumed)
@@ -193,6 +198,8 @@ internal sealed class LifecyclePipeline
             }
         }
 
+        // The request ends here: its closing work gets the grace period from now.
+        context.Grace?.Start();
         foreach (var stage in terminal)
         {
             await RunStageAsync(stage, context, context.GraceToken).ConfigureAwait(false);
@@ -255,6 +262,7 @@ internal sealed class LifecyclePipeline
         }
 
         // The rejection (or duplicate) is recorded durably; if even that fails the caller still gets the typed result.
+        context.Grace?.Start();
         await SafeAsync(() => context.Evidence.ReconcileAndFlushAsync(context.GraceToken)).ConfigureAwait(false);
         var result = context.PriorResult is { } prior
             ? prior

@@ -134,6 +134,9 @@ internal sealed class RequestContext
     /// <summary>Gets or sets the token the terminal stages and evidence writes use after cancellation (bounded by the grace period).</summary>
     public CancellationToken GraceToken { get; set; }
 
+    /// <summary>Gets or sets the grace period behind <see cref="GraceToken"/> (started when the request has to end).</summary>
+    public GracePeriod? Grace { get; set; }
+
     /// <summary>Gets or sets whether this request holds its idempotency key (and must record its result under it).</summary>
     public bool HoldsIdempotencyKey { get; set; }
 

@@ -6,11 +6,12 @@ namespace ARuntime.Sdk.Responses;
 /// </summary>
 /// <remarks>
 /// Finalizers run in registration order, each on the answer the previous one left; the runtime's own credential redaction
-/// runs after them. They run for completed and partial results that carry an answer, not for paused, failed or rejected
-/// requests. A revised answer of a request with an output contract must still satisfy the contract. A finalizer that
-/// throws, or revises a structured answer into one the contract refuses, fails the request closed: the answer is withheld
-/// (<see cref="AgentErrorCodes.ResponseFinalizationFailed"/>), because a finalizer may be what keeps data out of it.
-/// Each revision is recorded in the stage's evidence record (the finalizer's name and reason code; digests, not text).
+/// runs after them. They run for every result that carries an answer (a request that timed out or stopped partway may still
+/// have one), not for a request paused for approval. A revised answer of a request with an output contract must still
+/// satisfy the contract. A finalizer that throws, or revises a structured answer into one the contract refuses, fails the
+/// request closed: the answer is withheld (<see cref="AgentErrorCodes.ResponseFinalizationFailed"/>), because a finalizer
+/// may be what keeps data out of it; so is an answer whose review could not finish (the grace period ran out). Each
+/// revision is recorded in the stage's evidence record (the finalizer's name and reason code; digests, not text).
 /// </remarks>
 public interface IResponseFinalizer
 {

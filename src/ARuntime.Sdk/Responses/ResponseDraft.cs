@@ -12,7 +12,7 @@ public sealed record ResponseDraft
     /// <summary>Gets the request.</summary>
     public required RuntimeRequest Request { get; init; }
 
-    /// <summary>Gets how the request ends (<see cref="AgentRunStatus.Completed"/> or <see cref="AgentRunStatus.Partial"/>).</summary>
+    /// <summary>Gets how the request ends (not <see cref="AgentRunStatus.PendingApproval"/>: a paused request is reviewed when it finishes).</summary>
     public required AgentRunStatus Status { get; init; }
 
     /// <summary>Gets the answer text as it stands (for a structured answer, its JSON text unless it is a JSON string).</summary>

@@ -21,9 +21,19 @@ internal sealed class ResponseFinalizationStage(IEnumerable<IResponseFinalizer> 
     {
         var revisedBy = new List<string>();
         var reasons = new List<string>();
-        if (finalizers.Length > 0 && context.Answer is not null && context.FinalStatus is AgentRunStatus.Completed or AgentRunStatus.Partial)
+        if (finalizers.Length > 0 && context.Answer is not null && context.FinalStatus is not AgentRunStatus.PendingApproval)
         {
-            await FinalizeAsync(context, revisedBy, reasons, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await FinalizeAsync(context, revisedBy, reasons, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Whatever stopped the review (the grace period ran out), the unreviewed answer does not leave.
+                context.Answer = null;
+                context.StructuredAnswer = null;
+                throw;
+            }
         }
 
         var status = context.FinalStatus;
