@@ -357,6 +357,18 @@ public sealed class SqlCipherStore : IAsyncDisposable, IDisposable
         checkpointTimer?.Dispose();
         purgeTimer?.Dispose();
         await services.Writer.DisposeAsync().ConfigureAwait(false);
+
+        // Acknowledged records a failed last batch kept for the next flush have no next flush: they are lost, and said so.
+        var unwritten = services.Unwritten.TakeAll();
+        if (unwritten.Count > 0)
+        {
+            services.Health.RecordLostAcknowledged(unwritten.Count);
+            foreach (var record in unwritten)
+            {
+                Log.AcknowledgedEvidenceLost(services.Logger, record.RecordId, record.TenantId, new ARuntime.Sdk.Evidence.EvidenceWriteException("The store closed before the record could be written again."));
+            }
+        }
+
         services.Readers.Dispose();
         writerConnection.Dispose();
         factory.Dispose();

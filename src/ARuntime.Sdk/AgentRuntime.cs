@@ -81,13 +81,7 @@ internal sealed class AgentRuntime : IAgentRuntime
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            var failed = Faulted(nameof(RunAsync), context?.RequestId, request.Identity?.TenantId, ex, cancellationToken);
-            if (context is not null)
-            {
-                await pipeline.AbandonAsync(context, failed).ConfigureAwait(false);
-            }
-
-            return failed;
+            return await RecoverFromFaultAsync(nameof(RunAsync), context, request.Identity?.TenantId, ex, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -123,10 +117,13 @@ internal sealed class AgentRuntime : IAgentRuntime
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // The stream still ends with the typed result, never with the exception.
-                var failed = Faulted(nameof(RunStreamingAsync), context.RequestId, context.TenantId, ex, abandon.Token);
-                await pipeline.AbandonAsync(context, failed).ConfigureAwait(false);
-                channel.Writer.TryWrite(new RunCompletedEvent { RequestId = failed.RequestId, Timestamp = failed.CompletedAt, Result = failed });
+                // The stream still ends with the typed result, never with the exception (once, if the books were closed).
+                var finished = context.FinalResult is not null;
+                var result = await RecoverFromFaultAsync(nameof(RunStreamingAsync), context, context.TenantId, ex, abandon.Token).ConfigureAwait(false);
+                if (!finished)
+                {
+                    channel.Writer.TryWrite(new RunCompletedEvent { RequestId = result.RequestId, Timestamp = result.CompletedAt, Result = result });
+                }
             }
             finally
             {
@@ -162,7 +159,8 @@ internal sealed class AgentRuntime : IAgentRuntime
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // For example an approval store that cannot be read: the decision is not applied, and the caller can retry it.
+            // Before the approval is claimed (for example an approval store that cannot be read): the decision is not
+            // applied, and the caller can retry it.
             return Faulted(nameof(ResumeAsync), null, decision.TenantId, ex, cancellationToken, LifecycleStage.HumanApproval);
         }
     }
@@ -212,7 +210,15 @@ internal sealed class AgentRuntime : IAgentRuntime
             return Refused(ticket, decision, AgentErrorCodes.Internal, null, $"The paused request's checkpoint cannot be read by this runtime ({ex.GetType().Name}).");
         }
 
-        return await pipeline.ResumeAsync(context, decision, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await pipeline.ResumeAsync(context, decision, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The approval was claimed: the resumed request is closed like a run (a retry of the decision finds it resumed).
+            return await RecoverFromFaultAsync(nameof(ResumeAsync), context, decision.TenantId, ex, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<RequestStatus?> GetStatusAsync(string tenantId, string requestId, CancellationToken cancellationToken = default)
@@ -339,6 +345,28 @@ internal sealed class AgentRuntime : IAgentRuntime
         {
             // The refusal stands either way; the caller is told.
         }
+    }
+
+    /// <summary>
+    /// After a fault escaped the lifecycle: a request whose books were already closed keeps its decided result (the fault is
+    /// logged); otherwise the caller gets a typed failure and the request's journal entry and idempotency key are closed
+    /// with it.
+    /// </summary>
+    private async Task<AgentResult> RecoverFromFaultAsync(string operation, RequestContext? context, string? tenantId, Exception exception, CancellationToken cancellationToken)
+    {
+        if (context?.FinalResult is { } finished)
+        {
+            Log.RuntimeFaultedAfterFinish(logger, exception, operation, context.RequestId, exception.GetType().Name);
+            return finished;
+        }
+
+        var failed = Faulted(operation, context?.RequestId, tenantId, exception, cancellationToken);
+        if (context is not null)
+        {
+            await pipeline.AbandonAsync(context, failed).ConfigureAwait(false);
+        }
+
+        return failed;
     }
 
     /// <summary>

@@ -108,7 +108,10 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
         }
 
         var unwritten = services.Unwritten.TakeAll();
-        var lost = services.Health.TakeUnreportedLost();
+
+        // Losses are reported by a flush that hands nothing back: the caller writes handed-back records and flushes again,
+        // and that flush must still fail for records that are gone.
+        var lost = unwritten.Count == 0 ? services.Health.TakeUnreportedLost() : 0;
         if (failure is null && unwritten.Count == 0 && lost == 0)
         {
             return;

@@ -233,6 +233,7 @@ internal sealed class LifecyclePipeline
         }
 
         await JournalAsync(context, result.Status == AgentRunStatus.PendingApproval ? RequestState.PendingApproval : RequestState.Finished, result.Status).ConfigureAwait(false);
+        context.FinalResult = result;
         Log.RequestFinished(logger, context.RequestId, result.Status, result.Usage.ModelTurns, result.Usage.ToolCalls);
         context.Telemetry.End(result);
         context.Emit(new RunCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), Result = result });
@@ -267,6 +268,7 @@ internal sealed class LifecyclePipeline
         var result = context.PriorResult is { } prior
             ? prior
             : results.Build(context);
+        context.FinalResult = result;
         context.Telemetry.End(result);
         context.Emit(new RunCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), Result = result });
         return result;

@@ -134,6 +134,12 @@ internal sealed class RequestContext
     /// <summary>Gets or sets the token the terminal stages and evidence writes use after cancellation (bounded by the grace period).</summary>
     public CancellationToken GraceToken { get; set; }
 
+    /// <summary>
+    /// Gets or sets the result once the request's books are closed (journal, idempotency key, checkpoint of a pause): a fault
+    /// after that point (a host's telemetry listener, say) must not turn the decided result into another.
+    /// </summary>
+    public AgentResult? FinalResult { get; set; }
+
     /// <summary>Gets or sets the grace period behind <see cref="GraceToken"/> (started when the request has to end).</summary>
     public GracePeriod? Grace { get; set; }
 

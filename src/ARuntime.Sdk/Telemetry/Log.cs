@@ -47,4 +47,7 @@ internal static partial class Log
 
     [LoggerMessage(62, LogLevel.Error, "{Operation} failed unexpectedly ({ExceptionType}); the caller gets a Failed result")]
     public static partial void RuntimeFaulted(ILogger logger, Exception exception, string operation, string exceptionType);
+
+    [LoggerMessage(63, LogLevel.Error, "{Operation}: request {RequestId} had finished when a fault escaped ({ExceptionType}); its result stands")]
+    public static partial void RuntimeFaultedAfterFinish(ILogger logger, Exception exception, string operation, string requestId, string exceptionType);
 }

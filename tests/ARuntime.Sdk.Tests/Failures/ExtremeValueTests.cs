@@ -135,6 +135,39 @@ public sealed class ExtremeValueTests
         });
     }
 
+    [Test]
+    public async Task A_fault_after_the_request_finished_leaves_its_result_standing()
+    {
+        // The listener throws when the request's own span stops: after the journal and the idempotency key were closed.
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "ARuntime.Sdk",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.OperationName.StartsWith("invoke_agent", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException("listener bug");
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var harness = AgentTestHarness.Create(null, ScriptedReply.Answer("done"), ScriptedReply.Answer("again"));
+
+        var result = await harness.Runtime.RunAsync(Requests.Valid() with { IdempotencyKey = "k-late" });
+        var status = await harness.Runtime.GetStatusAsync(result.TenantId!, result.RequestId);
+        var repeat = await harness.Runtime.RunAsync(Requests.Valid() with { IdempotencyKey = "k-late" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+            Assert.That(result.Answer, Is.EqualTo("done"));
+            Assert.That(status?.FinalStatus, Is.EqualTo(AgentRunStatus.Completed));
+            Assert.That(repeat.Status, Is.EqualTo(AgentRunStatus.Completed), "the key replays the decided result, not a failure");
+            Assert.That(repeat.Answer, Is.EqualTo("done"));
+        });
+    }
+
     private sealed class FailingApprovalStore : IApprovalStore
     {
         public ValueTask SaveAsync(PausedRequest request, CancellationToken cancellationToken = default) => throw new IOException("disk gone");
