@@ -8,6 +8,15 @@ namespace ARuntime.Sdk.SqlCipher;
 /// <summary>Retention purge and tenant erasure: the deletions that cut across the store's tables.</summary>
 internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidenceStore evidence)
 {
+    /// <summary>The kind of the record a purge of evidence payloads appends per tenant.</summary>
+    internal const string PayloadsPurgedKind = "evidence.payloads.purged";
+
+    /// <summary>The attribute prefix of that record naming the cutoff (UTC ticks) applied to a retention class.</summary>
+    internal const string PayloadsPurgedCutoffPrefix = "cutoff.";
+
+    /// <summary>The kind of the record a tenant's erasure appends.</summary>
+    internal const string TenantErasedKind = "tenant.erased";
+
     public async Task<PurgeResult> PurgeAsync(CancellationToken cancellationToken)
     {
         var result = await services.Writer.ExecuteAsync(
@@ -49,17 +58,21 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
                     }));
                 }
 
-                // Evidence payloads past their record's retention period; leaves (and proofs) stay.
+                // Evidence payloads past their record's retention period; leaves (and proofs) stay. Each tenant whose payloads
+                // were purged gets a record of the cutoff applied per retention class, so that verification can tell this
+                // erasure from a removal even after the retention period is changed.
                 var payloads = 0;
-                var tenantNumbers = new List<long>();
-                using (var command = connection.Command("SELECT tenant_no FROM evidence_log"))
+                var tenants = new List<(long Number, string Id)>();
+                using (var command = connection.Command("SELECT tenant_no, tenant_id FROM evidence_log"))
                 using (var reader = command.ExecuteReader())
                 {
                     while (reader.Read())
                     {
-                        tenantNumbers.Add(reader.GetInt64(0));
+                        tenants.Add((reader.GetInt64(0), reader.GetString(1)));
                     }
                 }
+
+                var cutoffs = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
 
                 foreach (var retention in new[] { RetentionClass.Transient, RetentionClass.Standard, RetentionClass.Extended })
                 {
@@ -73,11 +86,40 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
                         "UPDATE evidence_record SET payloads = NULL WHERE tenant_no = $n AND timestamp_ticks < $cutoff AND retention = $r AND payloads IS NOT NULL")
                         .With("$r", (int)retention).With("$cutoff", (now - period).UtcTicks);
                     var tenantNo = command.Parameters.AddWithValue("$n", 0L);
-                    foreach (var number in tenantNumbers)
+                    foreach (var (number, tenantId) in tenants)
                     {
                         tenantNo.Value = number;
-                        payloads += command.ExecuteNonQuery();
+                        var purged = command.ExecuteNonQuery();
+                        payloads += purged;
+                        if (purged > 0)
+                        {
+                            if (!cutoffs.TryGetValue(tenantId, out var attributes))
+                            {
+                                cutoffs[tenantId] = attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+                            }
+
+                            var name = retention.ToString().ToLowerInvariant();
+                            attributes[PayloadsPurgedCutoffPrefix + name] = (now - period).UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                            attributes["purged." + name] = purged.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        }
                     }
+                }
+
+                foreach (var (tenantId, attributes) in cutoffs)
+                {
+                    context.Log.Append(evidence.Preparer.Prepare(new EvidenceRecord
+                    {
+                        RecordId = "purge-" + Guid.NewGuid().ToString("N"),
+                        RequestId = "store",
+                        TenantId = tenantId,
+                        Sequence = 0,
+                        Stage = LifecycleStage.EvidencePersistence,
+                        Kind = PayloadsPurgedKind,
+                        Outcome = StageOutcome.Completed,
+                        Timestamp = now,
+                        ReasonCodes = ["retention.expired"],
+                        Attributes = attributes,
+                    }));
                 }
 
                 int Delete(string sql, long ticks)
@@ -114,7 +156,7 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
             TenantId = tenantId,
             Sequence = 0,
             Stage = LifecycleStage.IncidentRecovery,
-            Kind = "tenant.erased",
+            Kind = TenantErasedKind,
             Outcome = StageOutcome.Completed,
             Timestamp = services.Time.GetUtcNow(),
             ReasonCodes = [reason],

@@ -223,12 +223,30 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
         }
 
         var erasureTargets = new HashSet<string>(StringComparer.Ordinal);
+        var purgeCutoffs = new Dictionary<RetentionClass, long>();
+        long lastTenantErasure = -1;
         foreach (var row in rows)
         {
             if (row.Kind == SqlCipherEvidenceStore.PayloadsErasedKind
                 && EvidenceLeafCodec.Decode(row.Leaf).Record.Attributes.TryGetValue(SqlCipherEvidenceStore.ErasureTargetAttribute, out var target))
             {
                 erasureTargets.Add(target);
+            }
+            else if (row.Kind == StoreMaintenance.PayloadsPurgedKind)
+            {
+                foreach (var (name, value) in EvidenceLeafCodec.Decode(row.Leaf).Record.Attributes)
+                {
+                    if (name.StartsWith(StoreMaintenance.PayloadsPurgedCutoffPrefix, StringComparison.Ordinal)
+                        && Enum.TryParse<RetentionClass>(name[StoreMaintenance.PayloadsPurgedCutoffPrefix.Length..], ignoreCase: true, out var retention)
+                        && long.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var cutoff))
+                    {
+                        purgeCutoffs[retention] = Math.Max(cutoff, purgeCutoffs.GetValueOrDefault(retention, long.MinValue));
+                    }
+                }
+            }
+            else if (row.Kind == StoreMaintenance.TenantErasedKind)
+            {
+                lastTenantErasure = Math.Max(lastTenantErasure, row.Position);
             }
         }
 
@@ -256,7 +274,8 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             {
                 if (i >= sealedValues.Count || sealedValues[i] is not { } sealedValue || key is null)
                 {
-                    if (key is not null && !erasureTargets.Contains(row.RecordId) && !RetentionPassed(row) && !AboutDeletedMemory(row, decoded, memorySubjects))
+                    if (key is not null && row.Position > lastTenantErasure && !erasureTargets.Contains(row.RecordId)
+                        && !RetentionPassed(row, purgeCutoffs) && !AboutDeletedMemory(row, decoded, memorySubjects))
                     {
                         return Report(EvidenceTamperKind.PayloadRemoved, treeSize, row.Position, treeSize, row.RecordId, $"Payload {i} of the record at position {row.Position} is missing, but nothing erased it (no erasure record names the record, its retention period has not passed, and no deleted memory item explains it): it was removed.", checkpoints, payloadsChecked, payloadsErased);
                     }
@@ -357,9 +376,13 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
         return subject is not null && !memorySubjects.Contains(subject);
     }
 
-    /// <summary>Whether the retention purge may have erased the record's payloads (its class's period, as configured now, has passed).</summary>
-    private bool RetentionPassed(Row row) =>
-        options.Retention.For((RetentionClass)row.Retention) is { } period && row.TimestampTicks < (now - period).UtcTicks;
+    /// <summary>
+    /// Whether the retention purge may have erased the record's payloads: a purge record's cutoff for its class is later
+    /// than the record, or its class's period as configured now has passed.
+    /// </summary>
+    private bool RetentionPassed(Row row, Dictionary<RetentionClass, long> purgeCutoffs) =>
+        (purgeCutoffs.TryGetValue((RetentionClass)row.Retention, out var cutoff) && row.TimestampTicks < cutoff)
+        || (options.Retention.For((RetentionClass)row.Retention) is { } period && period.Ticks < now.UtcTicks && row.TimestampTicks < now.UtcTicks - period.Ticks);
 
     private sealed record Row(long Position, long TenantNo, string RecordId, string RequestId, string? CorrelationId, int Stage, string Kind, int Outcome, long TimestampTicks, int Retention, byte[] Leaf, byte[]? Payloads, string? Subject);
 }

@@ -82,6 +82,42 @@ public sealed class PayloadRemovalTests
         });
     }
 
+    [Test]
+    public async Task A_purge_stays_accounted_for_after_the_retention_period_is_lengthened()
+    {
+        test.Time.Advance(TimeSpan.FromDays(31));
+        await test.Store.PurgeExpiredAsync();
+        await test.ReopenAsync(o => o.Retention.Standard = TimeSpan.FromDays(90));
+
+        var report = await test.Store.Evidence.VerifyAsync("acme");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.IsValid, Is.True, report.Message);
+            Assert.That(report.PayloadsErased, Is.EqualTo(20), "the purge record's cutoff covers them, whatever the period is now");
+        });
+    }
+
+    [Test]
+    public async Task A_tenant_erased_and_then_used_again_verifies()
+    {
+        await test.Store.EraseTenantAsync("acme", "test.erasure");
+        await test.Store.Evidence.WriteAsync(
+            TestStore.Record("acme", 500, timestamp: test.Time.GetUtcNow(), payloads: [TestStore.Payload("tool.result", "after erasure", keepContent: true)]),
+            EvidenceDurability.Durable);
+
+        var report = await test.Store.Evidence.VerifyAsync("acme");
+        RemovePayloads("acme-rec-000500");
+        var afterRemoval = await test.Store.Evidence.VerifyAsync("acme");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.IsValid, Is.True, report.Message);
+            Assert.That(report.PayloadsErased, Is.EqualTo(20), "the records before the erasure lost their payloads with it");
+            Assert.That(afterRemoval.Kind, Is.EqualTo(EvidenceTamperKind.PayloadRemoved), "a record written after the erasure is not covered by it");
+        });
+    }
+
     private void RemovePayloads(string recordId)
     {
         using var db = test.OpenRaw();
