@@ -21,7 +21,7 @@ public sealed record AuthorityGrant
     public Sensitivity MaxDataSensitivity { get; init; } = Sensitivity.Internal;
 
     /// <summary>Gets the deployments the request may use; empty allows every registered deployment.</summary>
-    public IReadOnlyList<string> AllowedDeployments { get; init => field = value ?? []; } = [];
+    public IReadOnlyList<string> AllowedDeployments { get; init; } = [];
 
     /// <summary>Gets the number of delegation links the authority passed through.</summary>
     public int DelegationDepth { get; init; }

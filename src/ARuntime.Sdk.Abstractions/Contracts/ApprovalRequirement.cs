@@ -23,7 +23,7 @@ public sealed record ApprovalRequirement
     }
 
     /// <summary>Gets the roles of which an approver must hold at least one; empty accepts any authenticated approver.</summary>
-    public IReadOnlyList<string> ApproverRoles { get; init => field = value ?? []; } = [];
+    public IReadOnlyList<string> ApproverRoles { get; init; } = [];
 
     /// <summary>Gets whether the approver must be a different principal from the requesting actor and its delegators (separation of duties).</summary>
     public bool RequireDistinctApprover { get; init; } = true;

@@ -9,10 +9,10 @@ public sealed record ModelDeployment
     public required string Name { get; init; }
 
     /// <summary>Gets the provider (for example <c>llama.cpp</c>, <c>scripted</c>, <c>openai</c>).</summary>
-    public string Provider { get; init => field = value ?? "local"; } = "local";
+    public string Provider { get; init; } = "local";
 
     /// <summary>Gets the region the deployment processes data in (<c>local</c> for in-process engines).</summary>
-    public string Region { get; init => field = value ?? "local"; } = "local";
+    public string Region { get; init; } = "local";
 
     /// <summary>Gets the precision or quantization (for example <c>F16</c>, <c>Q4_K_M</c>).</summary>
     public string? Precision { get; init; }

@@ -86,7 +86,10 @@ internal sealed class TenantKeyring : IDisposable
             }
 
             keys.Remove(tenantId);
-            Persist();
+
+            // The erasure has committed and the keyring file without the key is in place; a directory that cannot be
+            // flushed must not make the erasure look failed (the key is gone from memory and from the file either way).
+            Persist(requireDurableRename: false);
             key.Dispose();
             return true;
         }
@@ -143,7 +146,7 @@ internal sealed class TenantKeyring : IDisposable
         }
     }
 
-    private void Persist()
+    private void Persist(bool requireDurableRename = true)
     {
         var json = new MemoryStream();
         using (var writer = new Utf8JsonWriter(json))
@@ -185,6 +188,13 @@ internal sealed class TenantKeyring : IDisposable
         File.Move(temp, path, overwrite: true);
 
         // The rename is durable only with its directory entry: a new tenant key must survive a power loss.
-        DirectorySync.Flush(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        try
+        {
+            DirectorySync.Flush(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        }
+        catch (IOException) when (!requireDurableRename)
+        {
+            // See Remove.
+        }
     }
 }
