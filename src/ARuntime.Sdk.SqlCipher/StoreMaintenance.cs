@@ -17,6 +17,10 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
     /// <summary>The kind of the record a tenant's erasure appends.</summary>
     internal const string TenantErasedKind = "tenant.erased";
 
+    /// <summary>The instant a period before <paramref name="now"/> (UTC ticks); 0 when the period reaches past the clock's start (nothing is that old).</summary>
+    private static long CutoffTicks(DateTimeOffset now, TimeSpan period) =>
+        period.Ticks >= now.UtcTicks ? 0 : now.UtcTicks - period.Ticks;
+
     public async Task<PurgeResult> PurgeAsync(CancellationToken cancellationToken)
     {
         var result = await services.Writer.ExecuteAsync(
@@ -84,7 +88,7 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
                     // Per tenant through the (tenant, time) index: only records older than the cutoff are visited.
                     using var command = connection.Command(
                         "UPDATE evidence_record SET payloads = NULL WHERE tenant_no = $n AND timestamp_ticks < $cutoff AND retention = $r AND payloads IS NOT NULL")
-                        .With("$r", (int)retention).With("$cutoff", (now - period).UtcTicks);
+                        .With("$r", (int)retention).With("$cutoff", CutoffTicks(now, period));
                     var tenantNo = command.Parameters.AddWithValue("$n", 0L);
                     foreach (var (number, tenantId) in tenants)
                     {
@@ -99,7 +103,7 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
                             }
 
                             var name = retention.ToString().ToLowerInvariant();
-                            attributes[PayloadsPurgedCutoffPrefix + name] = (now - period).UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                            attributes[PayloadsPurgedCutoffPrefix + name] = CutoffTicks(now, period).ToString(System.Globalization.CultureInfo.InvariantCulture);
                             attributes["purged." + name] = purged.ToString(System.Globalization.CultureInfo.InvariantCulture);
                         }
                     }
@@ -131,8 +135,8 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
                 var idempotency = Delete("DELETE FROM idempotency_key WHERE expires_ticks <= $ticks", now.UtcTicks);
                 var journal = Delete(
                     $"DELETE FROM request_journal WHERE state IN ({(int)RequestState.Finished}, {(int)RequestState.Interrupted}) AND updated_ticks < $ticks",
-                    (now - services.Options.Retention.Standard).UtcTicks);
-                var paused = Delete("DELETE FROM paused_request WHERE (claimed = 1 AND claimed_ticks < $ticks) OR expires_ticks < $ticks", (now - services.Options.Retention.Transient).UtcTicks);
+                    CutoffTicks(now, services.Options.Retention.Standard));
+                var paused = Delete("DELETE FROM paused_request WHERE (claimed = 1 AND claimed_ticks < $ticks) OR expires_ticks < $ticks", CutoffTicks(now, services.Options.Retention.Transient));
                 if (expired.Count > 0)
                 {
                     // Merge the full-text index so deleted items' index entries are rewritten away, not just marked deleted.

@@ -16,6 +16,9 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
 {
     private const string MemoryItemAttribute = "memory.itemId";
 
+    /// <summary>The request id of the records the store itself appends (erasures, purges).</summary>
+    private const string StoreRequestId = "store";
+
     public EvidenceVerificationReport Verify(CancellationToken cancellationToken)
     {
         var (tenantNo, treeSize, storedRoot) = SqlCipherEvidenceStore.ReadHead(connection, tenantId);
@@ -222,11 +225,18 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             }
         }
 
+        // Only the store's own records count (request id "store"), and a purge only for records before it, no younger than
+        // it, of a class that has a retention period: an appended record cannot excuse removals after it or in the future.
         var erasureTargets = new HashSet<string>(StringComparer.Ordinal);
-        var purgeCutoffs = new Dictionary<RetentionClass, long>();
+        var purges = new List<(long Position, RetentionClass Retention, long Cutoff)>();
         long lastTenantErasure = -1;
         foreach (var row in rows)
         {
+            if (row.RequestId != StoreRequestId)
+            {
+                continue;
+            }
+
             if (row.Kind == SqlCipherEvidenceStore.PayloadsErasedKind
                 && EvidenceLeafCodec.Decode(row.Leaf).Record.Attributes.TryGetValue(SqlCipherEvidenceStore.ErasureTargetAttribute, out var target))
             {
@@ -238,9 +248,10 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
                 {
                     if (name.StartsWith(StoreMaintenance.PayloadsPurgedCutoffPrefix, StringComparison.Ordinal)
                         && Enum.TryParse<RetentionClass>(name[StoreMaintenance.PayloadsPurgedCutoffPrefix.Length..], ignoreCase: true, out var retention)
+                        && options.Retention.For(retention) is not null
                         && long.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var cutoff))
                     {
-                        purgeCutoffs[retention] = Math.Max(cutoff, purgeCutoffs.GetValueOrDefault(retention, long.MinValue));
+                        purges.Add((row.Position, retention, Math.Min(cutoff, row.TimestampTicks)));
                     }
                 }
             }
@@ -275,7 +286,7 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
                 if (i >= sealedValues.Count || sealedValues[i] is not { } sealedValue || key is null)
                 {
                     if (key is not null && row.Position > lastTenantErasure && !erasureTargets.Contains(row.RecordId)
-                        && !RetentionPassed(row, purgeCutoffs) && !AboutDeletedMemory(row, decoded, memorySubjects))
+                        && !RetentionPassed(row, purges) && !AboutDeletedMemory(row, decoded, memorySubjects))
                     {
                         return Report(EvidenceTamperKind.PayloadRemoved, treeSize, row.Position, treeSize, row.RecordId, $"Payload {i} of the record at position {row.Position} is missing, but nothing erased it (no erasure record names the record, its retention period has not passed, and no deleted memory item explains it): it was removed.", checkpoints, payloadsChecked, payloadsErased);
                     }
@@ -380,8 +391,8 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
     /// Whether the retention purge may have erased the record's payloads: a purge record's cutoff for its class is later
     /// than the record, or its class's period as configured now has passed.
     /// </summary>
-    private bool RetentionPassed(Row row, Dictionary<RetentionClass, long> purgeCutoffs) =>
-        (purgeCutoffs.TryGetValue((RetentionClass)row.Retention, out var cutoff) && row.TimestampTicks < cutoff)
+    private bool RetentionPassed(Row row, List<(long Position, RetentionClass Retention, long Cutoff)> purges) =>
+        purges.Exists(p => p.Position > row.Position && p.Retention == (RetentionClass)row.Retention && row.TimestampTicks < p.Cutoff)
         || (options.Retention.For((RetentionClass)row.Retention) is { } period && period.Ticks < now.UtcTicks && row.TimestampTicks < now.UtcTicks - period.Ticks);
 
     private sealed record Row(long Position, long TenantNo, string RecordId, string RequestId, string? CorrelationId, int Stage, string Kind, int Outcome, long TimestampTicks, int Retention, byte[] Leaf, byte[]? Payloads, string? Subject);

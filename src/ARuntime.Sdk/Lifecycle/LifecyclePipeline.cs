@@ -234,9 +234,11 @@ internal sealed class LifecyclePipeline
 
         await JournalAsync(context, result.Status == AgentRunStatus.PendingApproval ? RequestState.PendingApproval : RequestState.Finished, result.Status).ConfigureAwait(false);
         context.FinalResult = result;
+
+        // The stream's completion first: a host logger or telemetry listener that throws must not swallow it.
+        context.Emit(new RunCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), Result = result });
         Log.RequestFinished(logger, context.RequestId, result.Status, result.Usage.ModelTurns, result.Usage.ToolCalls);
         context.Telemetry.End(result);
-        context.Emit(new RunCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), Result = result });
         return result;
     }
 
@@ -252,7 +254,7 @@ internal sealed class LifecyclePipeline
             await SafeAsync(() => idempotency.CompleteAsync(context.TenantId, context.Request.IdempotencyKey!, result, CancellationToken.None)).ConfigureAwait(false);
         }
 
-        await JournalAsync(context, RequestState.Finished, result.Status).ConfigureAwait(false);
+        await JournalAsync(context, RequestState.Finished, result.Status, afterGrace: true).ConfigureAwait(false);
     }
 
     private async Task<AgentResult> EndAtAdmissionAsync(RequestContext context)
@@ -269,8 +271,8 @@ internal sealed class LifecyclePipeline
             ? prior
             : results.Build(context);
         context.FinalResult = result;
-        context.Telemetry.End(result);
         context.Emit(new RunCompletedEvent { RequestId = context.RequestId, Timestamp = timeProvider.GetUtcNow(), Result = result });
+        context.Telemetry.End(result);
         return result;
     }
 
@@ -320,6 +322,12 @@ internal sealed class LifecyclePipeline
             Log.StageFaulted(logger, ex, context.RequestId, stage.Stage, ex.GetType().Name);
             context.Terminate(AgentRunStatus.Failed, new AgentError { Code = AgentErrorCodes.Internal, Message = $"Stage {stage.Stage} failed unexpectedly ({ex.GetType().Name}).", Stage = stage.Stage }, FailureKind.InternalFault, stage.Stage, "runtime.fault:" + ex.GetType().Name);
             result = new StageResult(StageOutcome.Failed, "fault").WithReason("runtime.fault:" + ex.GetType().Name);
+        }
+
+        if (context.Status is not null)
+        {
+            // The request has to end: its closing work, this stage's record included, now runs against the grace period.
+            context.Grace?.Start();
         }
 
         var duration = timeProvider.GetElapsedTime(started);
@@ -374,9 +382,15 @@ internal sealed class LifecyclePipeline
 
     private Activity? StartRequestActivity(RequestContext context, bool resumed = false) => telemetry.StartRequest(context, resumed).Activity;
 
-    private async ValueTask JournalAsync(RequestContext context, RequestState state, AgentRunStatus? status = null)
+    private async ValueTask JournalAsync(RequestContext context, RequestState state, AgentRunStatus? status = null, bool afterGrace = false)
     {
         var now = timeProvider.GetUtcNow();
+
+        // Each journal write is bounded on its own as well: the grace period's clock may not have started yet (a store that
+        // hangs must not hang a request that has no deadline), or may have run out already (closing the books after a fault).
+        using var bound = SafeTime.CancelAfter(options.TerminationGracePeriod, timeProvider);
+        using var linked = afterGrace ? null : CancellationTokenSource.CreateLinkedTokenSource(context.GraceToken, bound.Token);
+        var token = linked?.Token ?? bound.Token;
         await SafeAsync(() => journal.UpsertAsync(
             new RequestJournalEntry
             {
@@ -391,7 +405,7 @@ internal sealed class LifecyclePipeline
                 StartedAt = context.AdmittedAt,
                 UpdatedAt = now,
             },
-            context.GraceToken)).ConfigureAwait(false);
+            token)).ConfigureAwait(false);
     }
 
     private static LifecycleStage? LastStage(RequestContext context)

@@ -118,6 +118,51 @@ public sealed class PayloadRemovalTests
         });
     }
 
+    [Test]
+    public async Task A_retention_period_longer_than_the_clock_purges_nothing_of_its_class_and_the_rest_as_usual()
+    {
+        await test.ReopenAsync(o => o.Retention.Extended = TimeSpan.MaxValue);
+        test.Time.Advance(TimeSpan.FromDays(31));
+
+        var purged = await test.Store.PurgeExpiredAsync();
+        var report = await test.Store.Evidence.VerifyAsync("acme");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(purged.EvidencePayloads, Is.EqualTo(20), "the standard records past their 30 days");
+            Assert.That(report.IsValid, Is.True, report.Message);
+        });
+    }
+
+    [Test]
+    public async Task A_purge_record_appended_later_does_not_excuse_removals_after_it()
+    {
+        await test.Store.Evidence.WriteAsync(
+            new ARuntime.Sdk.Contracts.EvidenceRecord
+            {
+                RecordId = "forged-purge",
+                RequestId = "store",
+                TenantId = "acme",
+                Sequence = 0,
+                Stage = ARuntime.Sdk.Contracts.LifecycleStage.EvidencePersistence,
+                Kind = "evidence.payloads.purged",
+                Outcome = ARuntime.Sdk.Contracts.StageOutcome.Completed,
+                Timestamp = test.Time.GetUtcNow(),
+                Attributes = new Dictionary<string, string> { ["cutoff.standard"] = long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            },
+            EvidenceDurability.Durable);
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.Store.Evidence.WriteAsync(
+            TestStore.Record("acme", 200, timestamp: test.Time.GetUtcNow(), payloads: [TestStore.Payload("tool.result", "later", keepContent: true)]),
+            EvidenceDurability.Durable);
+        RemovePayloads("acme-rec-000200");
+
+        var report = await test.Store.Evidence.VerifyAsync("acme");
+
+        Assert.That(report.Kind, Is.EqualTo(EvidenceTamperKind.PayloadRemoved), "a purge covers only records before it and no younger than it");
+        Assert.That(report.RecordId, Is.EqualTo("acme-rec-000200"));
+    }
+
     private void RemovePayloads(string recordId)
     {
         using var db = test.OpenRaw();

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using ARuntime.Sdk.Approvals;
 using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Events;
 using ARuntime.Sdk.Recovery;
 using ARuntime.Sdk.Testing;
 using ARuntime.Sdk.Tests.Support;
@@ -166,6 +168,89 @@ public sealed class ExtremeValueTests
             Assert.That(repeat.Status, Is.EqualTo(AgentRunStatus.Completed), "the key replays the decided result, not a failure");
             Assert.That(repeat.Answer, Is.EqualTo("done"));
         });
+    }
+
+    [Test]
+    public async Task A_stream_ends_with_its_result_even_when_a_metrics_listener_throws_at_the_end()
+    {
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == "gen_ai.invoke_agent.duration")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<double>((_, _, _, _) => throw new InvalidOperationException("listener bug"));
+        meters.Start();
+        await using var harness = AgentTestHarness.Create(null, ScriptedReply.Answer("done"));
+
+        var completions = new List<RunCompletedEvent>();
+        await foreach (var update in harness.Runtime.RunStreamingAsync(Requests.Valid()))
+        {
+            if (update is RunCompletedEvent completed)
+            {
+                completions.Add(completed);
+            }
+        }
+
+        Assert.That(completions, Has.Count.EqualTo(1));
+        Assert.That(completions[0].Result.Status, Is.EqualTo(AgentRunStatus.Completed));
+    }
+
+    [Test]
+    public async Task A_journal_that_hangs_does_not_hang_a_request_without_a_deadline()
+    {
+        var journal = new HangingJournal();
+        await using var harness = AgentTestHarness.Create(
+            b => b.Services.RemoveAll<IRequestJournal>().AddSingleton<IRequestJournal>(journal),
+            o =>
+            {
+                o.Budgets.MaxWallTime = null;
+                o.TerminationGracePeriod = TimeSpan.FromSeconds(30);
+            },
+            ScriptedReply.Answer("done"));
+
+        var run = harness.Runtime.RunAsync(Requests.Valid());
+        Assert.That(await journal.Calls.WaitAsync(TimeSpan.FromSeconds(30)), Is.True, "the run reaches the journal");
+        Assert.That(run.IsCompleted, Is.False, "the request waits for the journal");
+
+        // Each journal write is bounded by the grace period on its own: advance the clock past it whenever the run is
+        // waiting in another write (no sleeps: the journal signals each call).
+        var writes = 1;
+        while (!run.IsCompleted && writes < 10)
+        {
+            harness.Time.Advance(TimeSpan.FromSeconds(31));
+            var next = journal.Calls.WaitAsync(TimeSpan.FromSeconds(30));
+            if (await Task.WhenAny(run, next) == next && await next)
+            {
+                writes++;
+            }
+        }
+
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), "the journal is bookkeeping; the answer stands");
+    }
+
+    private sealed class HangingJournal : IRequestJournal
+    {
+        public SemaphoreSlim Calls { get; } = new(0);
+
+        public async ValueTask UpsertAsync(RequestJournalEntry entry, CancellationToken cancellationToken = default)
+        {
+            Calls.Release();
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+
+        public ValueTask<RequestJournalEntry?> GetAsync(string tenantId, string requestId, CancellationToken cancellationToken = default) => ValueTask.FromResult<RequestJournalEntry?>(null);
+
+        public async IAsyncEnumerable<RequestJournalEntry> ListRunningAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.CompletedTask;
+            yield break;
+        }
     }
 
     private sealed class FailingApprovalStore : IApprovalStore
