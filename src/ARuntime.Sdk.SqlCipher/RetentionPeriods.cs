@@ -24,4 +24,8 @@ public sealed class RetentionPeriods
         RetentionClass.Extended => Extended,
         _ => null,
     };
+
+    /// <summary>The instant a period before <paramref name="now"/> (UTC ticks); 0 when the period reaches past the clock's start (nothing is that old).</summary>
+    internal static long CutoffTicks(DateTimeOffset now, TimeSpan period) =>
+        period.Ticks >= now.UtcTicks ? 0 : now.UtcTicks - period.Ticks;
 }

@@ -8,19 +8,6 @@ namespace ARuntime.Sdk.SqlCipher;
 /// <summary>Retention purge and tenant erasure: the deletions that cut across the store's tables.</summary>
 internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidenceStore evidence)
 {
-    /// <summary>The kind of the record a purge of evidence payloads appends per tenant.</summary>
-    internal const string PayloadsPurgedKind = "evidence.payloads.purged";
-
-    /// <summary>The attribute prefix of that record naming the cutoff (UTC ticks) applied to a retention class.</summary>
-    internal const string PayloadsPurgedCutoffPrefix = "cutoff.";
-
-    /// <summary>The kind of the record a tenant's erasure appends.</summary>
-    internal const string TenantErasedKind = "tenant.erased";
-
-    /// <summary>The instant a period before <paramref name="now"/> (UTC ticks); 0 when the period reaches past the clock's start (nothing is that old).</summary>
-    private static long CutoffTicks(DateTimeOffset now, TimeSpan period) =>
-        period.Ticks >= now.UtcTicks ? 0 : now.UtcTicks - period.Ticks;
-
     public async Task<PurgeResult> PurgeAsync(CancellationToken cancellationToken)
     {
         var result = await services.Writer.ExecuteAsync(
@@ -47,19 +34,14 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
 
                 foreach (var group in expired.GroupBy(e => e.TenantId, StringComparer.Ordinal))
                 {
-                    context.Log.Append(evidence.Preparer.Prepare(new EvidenceRecord
-                    {
-                        RecordId = "purge-" + Guid.NewGuid().ToString("N"),
-                        RequestId = "store",
-                        TenantId = group.Key,
-                        Sequence = 0,
-                        Stage = LifecycleStage.MemoryDecision,
-                        Kind = "memory.purged",
-                        Outcome = StageOutcome.Completed,
-                        Timestamp = now,
-                        ReasonCodes = ["retention.expired"],
-                        Attributes = new Dictionary<string, string> { ["memory.purged.count"] = group.Count().ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                    }));
+                    context.Log.Append(evidence.Preparer.Prepare(StoreRecords.Create(
+                        "purge-",
+                        group.Key,
+                        LifecycleStage.MemoryDecision,
+                        StoreRecords.MemoryPurgedKind,
+                        now,
+                        ["retention.expired"],
+                        new Dictionary<string, string> { ["memory.purged.count"] = group.Count().ToString(System.Globalization.CultureInfo.InvariantCulture) })));
                 }
 
                 // Evidence payloads past their record's retention period; leaves (and proofs) stay. Each tenant whose payloads
@@ -88,7 +70,7 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
                     // Per tenant through the (tenant, time) index: only records older than the cutoff are visited.
                     using var command = connection.Command(
                         "UPDATE evidence_record SET payloads = NULL WHERE tenant_no = $n AND timestamp_ticks < $cutoff AND retention = $r AND payloads IS NOT NULL")
-                        .With("$r", (int)retention).With("$cutoff", CutoffTicks(now, period));
+                        .With("$r", (int)retention).With("$cutoff", RetentionPeriods.CutoffTicks(now, period));
                     var tenantNo = command.Parameters.AddWithValue("$n", 0L);
                     foreach (var (number, tenantId) in tenants)
                     {
@@ -103,7 +85,7 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
                             }
 
                             var name = retention.ToString().ToLowerInvariant();
-                            attributes[PayloadsPurgedCutoffPrefix + name] = CutoffTicks(now, period).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                            attributes[StoreRecords.PayloadsPurgedCutoffPrefix + name] = RetentionPeriods.CutoffTicks(now, period).ToString(System.Globalization.CultureInfo.InvariantCulture);
                             attributes["purged." + name] = purged.ToString(System.Globalization.CultureInfo.InvariantCulture);
                         }
                     }
@@ -111,19 +93,8 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
 
                 foreach (var (tenantId, attributes) in cutoffs)
                 {
-                    context.Log.Append(evidence.Preparer.Prepare(new EvidenceRecord
-                    {
-                        RecordId = "purge-" + Guid.NewGuid().ToString("N"),
-                        RequestId = "store",
-                        TenantId = tenantId,
-                        Sequence = 0,
-                        Stage = LifecycleStage.EvidencePersistence,
-                        Kind = PayloadsPurgedKind,
-                        Outcome = StageOutcome.Completed,
-                        Timestamp = now,
-                        ReasonCodes = ["retention.expired"],
-                        Attributes = attributes,
-                    }));
+                    context.Log.Append(evidence.Preparer.Prepare(StoreRecords.Create(
+                        "purge-", tenantId, LifecycleStage.EvidencePersistence, StoreRecords.PayloadsPurgedKind, now, ["retention.expired"], attributes)));
                 }
 
                 int Delete(string sql, long ticks)
@@ -135,8 +106,8 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
                 var idempotency = Delete("DELETE FROM idempotency_key WHERE expires_ticks <= $ticks", now.UtcTicks);
                 var journal = Delete(
                     $"DELETE FROM request_journal WHERE state IN ({(int)RequestState.Finished}, {(int)RequestState.Interrupted}) AND updated_ticks < $ticks",
-                    CutoffTicks(now, services.Options.Retention.Standard));
-                var paused = Delete("DELETE FROM paused_request WHERE (claimed = 1 AND claimed_ticks < $ticks) OR expires_ticks < $ticks", CutoffTicks(now, services.Options.Retention.Transient));
+                    RetentionPeriods.CutoffTicks(now, services.Options.Retention.Standard));
+                var paused = Delete("DELETE FROM paused_request WHERE (claimed = 1 AND claimed_ticks < $ticks) OR expires_ticks < $ticks", RetentionPeriods.CutoffTicks(now, services.Options.Retention.Transient));
                 if (expired.Count > 0)
                 {
                     // Merge the full-text index so deleted items' index entries are rewritten away, not just marked deleted.
@@ -153,19 +124,14 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
     public async Task EraseTenantAsync(string tenantId, string reason, CancellationToken cancellationToken)
     {
         var key = services.Keyring.TryGet(tenantId);
-        var prepared = evidence.Preparer.Prepare(new EvidenceRecord
-        {
-            RecordId = "erase-" + Guid.NewGuid().ToString("N"),
-            RequestId = "store",
-            TenantId = tenantId,
-            Sequence = 0,
-            Stage = LifecycleStage.IncidentRecovery,
-            Kind = TenantErasedKind,
-            Outcome = StageOutcome.Completed,
-            Timestamp = services.Time.GetUtcNow(),
-            ReasonCodes = [reason],
-            Attributes = new Dictionary<string, string> { ["tenant.keyId"] = key?.KeyId ?? "none" },
-        });
+        var prepared = evidence.Preparer.Prepare(StoreRecords.Create(
+            "erase-",
+            tenantId,
+            LifecycleStage.IncidentRecovery,
+            StoreRecords.TenantErasedKind,
+            services.Time.GetUtcNow(),
+            [reason],
+            new Dictionary<string, string> { ["tenant.keyId"] = key?.KeyId ?? "none" }));
         await services.Writer.ExecuteAsync(
             context =>
             {

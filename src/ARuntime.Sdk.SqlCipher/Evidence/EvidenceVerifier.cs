@@ -16,8 +16,6 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
 {
     private const string MemoryItemAttribute = "memory.itemId";
 
-    /// <summary>The request id of the records the store itself appends (erasures, purges).</summary>
-    private const string StoreRequestId = "store";
 
     public EvidenceVerificationReport Verify(CancellationToken cancellationToken)
     {
@@ -225,29 +223,29 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
             }
         }
 
-        // Only the store's own records count (request id "store"), and a purge only for records before it, no younger than
+        // Only the store's own records count (StoreRecords.RequestId), and a purge only for records before it, no younger than
         // it, of a class that has a retention period: an appended record cannot excuse removals after it or in the future.
         var erasureTargets = new HashSet<string>(StringComparer.Ordinal);
         var purges = new List<(long Position, RetentionClass Retention, long Cutoff)>();
         long lastTenantErasure = -1;
         foreach (var row in rows)
         {
-            if (row.RequestId != StoreRequestId)
+            if (row.RequestId != StoreRecords.RequestId)
             {
                 continue;
             }
 
-            if (row.Kind == SqlCipherEvidenceStore.PayloadsErasedKind
-                && EvidenceLeafCodec.Decode(row.Leaf).Record.Attributes.TryGetValue(SqlCipherEvidenceStore.ErasureTargetAttribute, out var target))
+            if (row.Kind == StoreRecords.PayloadsErasedKind
+                && EvidenceLeafCodec.Decode(row.Leaf).Record.Attributes.TryGetValue(StoreRecords.ErasureTargetAttribute, out var target))
             {
                 erasureTargets.Add(target);
             }
-            else if (row.Kind == StoreMaintenance.PayloadsPurgedKind)
+            else if (row.Kind == StoreRecords.PayloadsPurgedKind)
             {
                 foreach (var (name, value) in EvidenceLeafCodec.Decode(row.Leaf).Record.Attributes)
                 {
-                    if (name.StartsWith(StoreMaintenance.PayloadsPurgedCutoffPrefix, StringComparison.Ordinal)
-                        && Enum.TryParse<RetentionClass>(name[StoreMaintenance.PayloadsPurgedCutoffPrefix.Length..], ignoreCase: true, out var retention)
+                    if (name.StartsWith(StoreRecords.PayloadsPurgedCutoffPrefix, StringComparison.Ordinal)
+                        && Enum.TryParse<RetentionClass>(name[StoreRecords.PayloadsPurgedCutoffPrefix.Length..], ignoreCase: true, out var retention)
                         && options.Retention.For(retention) is not null
                         && long.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var cutoff))
                     {
@@ -255,7 +253,7 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
                     }
                 }
             }
-            else if (row.Kind == StoreMaintenance.TenantErasedKind)
+            else if (row.Kind == StoreRecords.TenantErasedKind)
             {
                 lastTenantErasure = Math.Max(lastTenantErasure, row.Position);
             }
@@ -393,7 +391,7 @@ internal sealed class EvidenceVerifier(SqliteConnection connection, string tenan
     /// </summary>
     private bool RetentionPassed(Row row, List<(long Position, RetentionClass Retention, long Cutoff)> purges) =>
         purges.Exists(p => p.Position > row.Position && p.Retention == (RetentionClass)row.Retention && row.TimestampTicks < p.Cutoff)
-        || (options.Retention.For((RetentionClass)row.Retention) is { } period && period.Ticks < now.UtcTicks && row.TimestampTicks < now.UtcTicks - period.Ticks);
+        || (options.Retention.For((RetentionClass)row.Retention) is { } period && row.TimestampTicks < RetentionPeriods.CutoffTicks(now, period));
 
     private sealed record Row(long Position, long TenantNo, string RecordId, string RequestId, string? CorrelationId, int Stage, string Kind, int Outcome, long TimestampTicks, int Retention, byte[] Leaf, byte[]? Payloads, string? Subject);
 }

@@ -15,12 +15,6 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
 {
     private const int PageSize = 256;
 
-    /// <summary>The kind of the record <see cref="ErasePayloadsAsync"/> appends.</summary>
-    internal const string PayloadsErasedKind = "evidence.payloads.erased";
-
-    /// <summary>The attribute of that record naming the record whose payloads were erased.</summary>
-    internal const string ErasureTargetAttribute = "target.recordId";
-
     private readonly StoreServices services;
     private readonly EvidencePreparer preparer;
 
@@ -70,18 +64,34 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
     /// <summary>Commits nothing, to learn whether the database accepts writes again; throws (handing back unwritten records) while it does not.</summary>
     private async Task ProbeAsync(CancellationToken cancellationToken)
     {
+        if (await CommitNothingAsync(cancellationToken).ConfigureAwait(false) is not { } failure)
+        {
+            return;
+        }
+
+        if (failure is EvidenceWriteException { InnerException: ObjectDisposedException })
+        {
+            throw failure;
+        }
+
+        throw new EvidenceWriteException("The evidence store cannot commit: " + failure.Message, failure) { UnwrittenRecords = services.Unwritten.TakeAll() };
+    }
+
+    /// <summary>Runs an empty commit through the writer (a barrier behind every queued write); returns why it failed, or null.</summary>
+    private async Task<Exception?> CommitNothingAsync(CancellationToken cancellationToken)
+    {
         try
         {
             await services.Writer.ExecuteAsync(static _ => 0, cancellationToken).ConfigureAwait(false);
+            return null;
         }
         catch (ObjectDisposedException ex)
         {
-            throw new EvidenceWriteException("The evidence store is closed.", ex);
+            return new EvidenceWriteException("The evidence store is closed.", ex);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            var unwritten = services.Unwritten.TakeAll();
-            throw new EvidenceWriteException("The evidence store cannot commit: " + ex.Message, ex) { UnwrittenRecords = unwritten };
+            return ex;
         }
     }
 
@@ -93,20 +103,7 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
     /// </remarks>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
-        Exception? failure = null;
-        try
-        {
-            await services.Writer.ExecuteAsync(static _ => 0, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectDisposedException ex)
-        {
-            failure = new EvidenceWriteException("The evidence store is closed.", ex);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            failure = ex;
-        }
-
+        var failure = await CommitNothingAsync(cancellationToken).ConfigureAwait(false);
         var unwritten = services.Unwritten.TakeAll();
 
         // Losses are reported by a flush that hands nothing back: the caller writes handed-back records and flushes again,
@@ -356,19 +353,8 @@ public sealed class SqlCipherEvidenceStore : IEvidenceSink, IEvidenceReader
         ArgumentException.ThrowIfNullOrWhiteSpace(recordId);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         var now = services.Time.GetUtcNow();
-        var record = new EvidenceRecord
-        {
-            RecordId = "erase-" + Guid.NewGuid().ToString("N"),
-            RequestId = "store",
-            TenantId = tenantId,
-            Sequence = 0,
-            Stage = LifecycleStage.EvidencePersistence,
-            Kind = PayloadsErasedKind,
-            Outcome = StageOutcome.Completed,
-            Timestamp = now,
-            ReasonCodes = [reason],
-            Attributes = new Dictionary<string, string> { [ErasureTargetAttribute] = recordId },
-        };
+        var record = StoreRecords.Create(
+            "erase-", tenantId, LifecycleStage.EvidencePersistence, StoreRecords.PayloadsErasedKind, now, [reason], new Dictionary<string, string> { [StoreRecords.ErasureTargetAttribute] = recordId });
         var prepared = preparer.Prepare(record);
         return await services.Writer.ExecuteAsync(
             context =>

@@ -61,7 +61,7 @@ internal sealed class EvaluationStage : IRequestStage
                     linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
                 }
 
-                var name = NameOf(evaluator);
+                var name = HostComponentName.Of(evaluator, static e => e.Name);
                 var scores = await EvaluateAsync(evaluator, name, evaluation, timeout, linked!.Token, cancellationToken).ConfigureAwait(false);
                 Record(context, scores, attributes, ref failed);
             }
@@ -171,18 +171,6 @@ internal sealed class EvaluationStage : IRequestStage
 
     private static EvaluationScore Failure(string evaluator, string reason) =>
         new() { Evaluator = evaluator, Metric = evaluator + ".error", Value = 0, Passed = false, Reason = reason };
-
-    private static string NameOf(IEvaluator evaluator)
-    {
-        try
-        {
-            return string.IsNullOrWhiteSpace(evaluator.Name) ? evaluator.GetType().Name : evaluator.Name;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            return evaluator.GetType().Name;
-        }
-    }
 
     private static string Format(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

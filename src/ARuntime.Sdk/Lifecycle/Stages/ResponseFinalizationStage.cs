@@ -88,7 +88,7 @@ internal sealed class ResponseFinalizationStage(IEnumerable<IResponseFinalizer> 
     {
         foreach (var finalizer in finalizers)
         {
-            var name = NameOf(finalizer);
+            var name = HostComponentName.Of(finalizer, static f => f.Name);
             ResponseRevision? revision;
             try
             {
@@ -188,18 +188,6 @@ internal sealed class ResponseFinalizationStage(IEnumerable<IResponseFinalizer> 
         {
             element = default;
             return false;
-        }
-    }
-
-    private static string NameOf(IResponseFinalizer finalizer)
-    {
-        try
-        {
-            return string.IsNullOrWhiteSpace(finalizer.Name) ? finalizer.GetType().Name : finalizer.Name;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            return finalizer.GetType().Name;
         }
     }
 }
