@@ -105,19 +105,7 @@ public sealed class ExtremeValueTests
     public async Task A_fault_outside_every_stage_ends_as_a_typed_result_with_the_journal_and_the_key_closed()
     {
         // A host's telemetry listener that throws while a stage span stops: nothing inside the lifecycle can catch it.
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "ARuntime.Sdk",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.OperationName.EndsWith(" inference", StringComparison.Ordinal) && activity.GetTagItem("test.fault") is null)
-                {
-                    throw new InvalidOperationException("listener bug");
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenerThrowingWhenStopped(name => name.EndsWith(" inference", StringComparison.Ordinal));
         await using var harness = AgentTestHarness.Create(null, ScriptedReply.Answer("done"), ScriptedReply.Answer("again"));
 
         var result = await harness.Runtime.RunAsync(Requests.Valid() with { IdempotencyKey = "k-fault" });
@@ -141,19 +129,7 @@ public sealed class ExtremeValueTests
     public async Task A_fault_after_the_request_finished_leaves_its_result_standing()
     {
         // The listener throws when the request's own span stops: after the journal and the idempotency key were closed.
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "ARuntime.Sdk",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.OperationName.StartsWith("invoke_agent", StringComparison.Ordinal))
-                {
-                    throw new InvalidOperationException("listener bug");
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenerThrowingWhenStopped(name => name.StartsWith("invoke_agent", StringComparison.Ordinal));
         await using var harness = AgentTestHarness.Create(null, ScriptedReply.Answer("done"), ScriptedReply.Answer("again"));
 
         var result = await harness.Runtime.RunAsync(Requests.Valid() with { IdempotencyKey = "k-late" });
@@ -251,6 +227,25 @@ public sealed class ExtremeValueTests
             await Task.CompletedTask;
             yield break;
         }
+    }
+
+    /// <summary>A host telemetry listener with a bug: it throws when a span whose name matches stops.</summary>
+    private static ActivityListener ListenerThrowingWhenStopped(Func<string, bool> operationName)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "ARuntime.Sdk",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (operationName(activity.OperationName))
+                {
+                    throw new InvalidOperationException("listener bug");
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 
     private sealed class FailingApprovalStore : IApprovalStore
