@@ -36,6 +36,38 @@ public sealed class UseSqlCipherStoreTests
     [Desc("Gets an order's status.")]
     private static object GetOrderStatus([Desc("The order id")] string orderId) => new { orderId, status = "shipped" };
 
+    /// <summary>Runs one order question (a tool call, then an answer) through a runtime on a SQLCipher store; returns its request id.</summary>
+    private static async Task<string> RunOrderRequestAsync(Action<SqlCipherStoreOptions> store)
+    {
+        var services = new ServiceCollection();
+        services.AddARuntime(o => o.ApplicationRelease = "test/1")
+            .AddEngine("scripted", new ScriptedInferenceEngine(
+                ScriptedReply.CallTool("get_order_status", new { orderId = "A-1" }),
+                ScriptedReply.Answer("Your order shipped.")))
+            .AddTool(GetOrderStatus, o =>
+            {
+                o.Name = "get_order_status";
+                o.PermissionClass = "orders.read";
+                o.SideEffect = SideEffectClass.Read;
+            })
+            .UseSqlCipherStore(store);
+        await using var provider = services.BuildServiceProvider();
+        var result = await provider.GetRequiredService<IAgentRuntime>().RunAsync(new RuntimeRequest
+        {
+            Identity = new RequestIdentity
+            {
+                TenantId = "acme",
+                Actor = new ActorIdentity { Id = "u1", Roles = ["orders.read"] },
+                Workload = new WorkloadIdentity { Id = "tests", Release = "test/1" },
+            },
+            Task = new AgentTask { Prompt = "Where is my order A-1?" },
+            AllowedTools = ["get_order_status"],
+            Route = new ModelRoute { Deployment = "scripted" },
+        });
+        Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+        return result.RequestId;
+    }
+
     [Test]
     public async Task One_call_replaces_every_in_memory_store_whatever_the_order()
     {
@@ -77,40 +109,11 @@ public sealed class UseSqlCipherStoreTests
     {
         var database = Path.Combine(directory, "store.db");
         var keyFile = Path.Combine(directory, "store.key");
-        string requestId;
-        var services = new ServiceCollection();
-        services.AddARuntime(o => o.ApplicationRelease = "test/1")
-            .AddEngine("scripted", new ScriptedInferenceEngine(
-                ScriptedReply.CallTool("get_order_status", new { orderId = "A-1" }),
-                ScriptedReply.Answer("Your order shipped.")))
-            .AddTool(GetOrderStatus, o =>
-            {
-                o.Name = "get_order_status";
-                o.PermissionClass = "orders.read";
-                o.SideEffect = SideEffectClass.Read;
-            })
-            .UseSqlCipherStore(o =>
-            {
-                o.DatabasePath = database;
-                o.KeyProvider = StoreKeyProvider.FromFile(keyFile, createIfMissing: true);
-            });
-        await using (var provider = services.BuildServiceProvider())
+        var requestId = await RunOrderRequestAsync(o =>
         {
-            var result = await provider.GetRequiredService<IAgentRuntime>().RunAsync(new RuntimeRequest
-            {
-                Identity = new RequestIdentity
-                {
-                    TenantId = "acme",
-                    Actor = new ActorIdentity { Id = "u1", Roles = ["orders.read"] },
-                    Workload = new WorkloadIdentity { Id = "tests", Release = "test/1" },
-                },
-                Task = new AgentTask { Prompt = "Where is my order A-1?" },
-                AllowedTools = ["get_order_status"],
-                Route = new ModelRoute { Deployment = "scripted" },
-            });
-            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
-            requestId = result.RequestId;
-        }
+            o.DatabasePath = database;
+            o.KeyProvider = StoreKeyProvider.FromFile(keyFile, createIfMissing: true);
+        });
 
         // A new process: the evidence is in the encrypted file and the log verifies.
         await using var store = await SqlCipherStore.OpenAsync(new SqlCipherStoreOptions { DatabasePath = database, KeyProvider = StoreKeyProvider.FromFile(keyFile) });
@@ -130,40 +133,11 @@ public sealed class UseSqlCipherStoreTests
     public async Task In_plaintext_development_mode_every_record_the_runtime_and_the_store_write_carries_the_plaintext_flag()
     {
         var database = Path.Combine(directory, "dev.db");
-        string requestId;
-        var services = new ServiceCollection();
-        services.AddARuntime(o => o.ApplicationRelease = "test/1")
-            .AddEngine("scripted", new ScriptedInferenceEngine(
-                ScriptedReply.CallTool("get_order_status", new { orderId = "A-1" }),
-                ScriptedReply.Answer("Your order shipped.")))
-            .AddTool(GetOrderStatus, o =>
-            {
-                o.Name = "get_order_status";
-                o.PermissionClass = "orders.read";
-                o.SideEffect = SideEffectClass.Read;
-            })
-            .UseSqlCipherStore(o =>
-            {
-                o.DatabasePath = database;
-                o.AllowPlaintextForDevelopment = true;
-            });
-        await using (var provider = services.BuildServiceProvider())
+        var requestId = await RunOrderRequestAsync(o =>
         {
-            var result = await provider.GetRequiredService<IAgentRuntime>().RunAsync(new RuntimeRequest
-            {
-                Identity = new RequestIdentity
-                {
-                    TenantId = "acme",
-                    Actor = new ActorIdentity { Id = "u1", Roles = ["orders.read"] },
-                    Workload = new WorkloadIdentity { Id = "tests", Release = "test/1" },
-                },
-                Task = new AgentTask { Prompt = "Where is my order A-1?" },
-                AllowedTools = ["get_order_status"],
-                Route = new ModelRoute { Deployment = "scripted" },
-            });
-            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
-            requestId = result.RequestId;
-        }
+            o.DatabasePath = database;
+            o.AllowPlaintextForDevelopment = true;
+        });
 
         // The records the store writes itself: memory changes, payload and tenant erasure, the retention purge.
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 15, 9, 30, 0, TimeSpan.Zero));
