@@ -48,7 +48,7 @@ public static class AgentToolFactory
         var returnsToolResult = UnwrapTask(method.ReturnType) == typeof(ToolResult);
         var function = AIFunctionFactory.Create(method, target, new AIFunctionFactoryOptions
         {
-            Name = options.Name,
+            Name = ToolNaming.NameFor(method, options.Name),
             Description = options.Description,
             SerializerOptions = serializerOptions,
             ExcludeResultSchema = returnsToolResult,

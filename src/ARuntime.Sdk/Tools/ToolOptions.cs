@@ -10,7 +10,10 @@ namespace ARuntime.Sdk.Tools;
 /// </summary>
 public sealed class ToolOptions
 {
-    /// <summary>Gets or sets the tool name; defaults to the method's name.</summary>
+    /// <summary>
+    /// Gets or sets the tool name the model calls; defaults to the method's name (a C# local function's own name). A lambda
+    /// has no name and must be given one.
+    /// </summary>
     public string? Name { get; set; }
 
     /// <summary>Gets or sets the tool version (recorded in evidence).</summary>
