@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.IntegrationTests.Infrastructure;
 using ARuntime.Sdk.SqlCipher;
 using ARuntime.Sdk.SqlCipher.Keys;
 
@@ -113,44 +113,8 @@ public sealed class QuickStartEvidenceTests
 
     private static async Task<string> RunQuickStartRawAsync(string workingDirectory, params string[] args)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        startInfo.ArgumentList.Add(QuickStartPath);
-        foreach (var arg in args)
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(startInfo)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.That(process.ExitCode, Is.Zero, await errors);
-        return await output;
-    }
-
-    /// <summary>Gets QuickStart.dll as built by the solution build beside this test assembly's configuration.</summary>
-    private static string QuickStartPath
-    {
-        get
-        {
-            // tests/ARuntime.Sdk.IntegrationTests/bin/<Configuration>/net10.0/ -> samples/QuickStart/bin/<Configuration>/net10.0/
-            var tfm = new DirectoryInfo(AppContext.BaseDirectory);
-            var configuration = tfm.Parent!.Name;
-            var root = tfm.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-            var path = Path.Combine(root, "samples", "QuickStart", "bin", configuration, tfm.Name, "QuickStart.dll");
-            if (!File.Exists(path))
-            {
-                throw new FileNotFoundException($"The QuickStart is not built at {path}. Build the solution first.", path);
-            }
-
-            return path;
-        }
+        var (exitCode, output, errors) = await QuickStartProcess.RunAsync(workingDirectory, args);
+        Assert.That(exitCode, Is.Zero, errors);
+        return output;
     }
 }
