@@ -51,6 +51,9 @@ internal sealed class ARuntimeOptionsValidator(IServiceProvider services) : IVal
         Require(options.Idempotency.Retention > TimeSpan.Zero, "Idempotency.Retention must be positive.");
         Require(options.Approvals.DefaultExpiry > TimeSpan.Zero, "Approvals.DefaultExpiry must be positive.");
         Require(!string.IsNullOrWhiteSpace(options.Policy.Version), "Policy.Version must be set.");
+        Require(
+            options.Policy.Format is null || options.Policy.DocumentApplied,
+            $"Policy holds a policy document (format '{options.Policy.Format}') bound by the options binder, which cannot read its rules; read the section with ConfigurePolicy(configuration.GetSection(\"ARuntime:Policy\")) (or wherever the document is).");
         Require(!string.IsNullOrWhiteSpace(options.Routing.RulesVersion), "Routing.RulesVersion must be set.");
 
         var ruleIds = new HashSet<string>(StringComparer.Ordinal);

@@ -139,6 +139,8 @@ public sealed class PolicyDocument
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Version = Version;
+        options.Format = CurrentFormat;
+        options.DocumentApplied = true;
         options.DefaultDecisionLifetime = DefaultDecisionLifetime ?? options.DefaultDecisionLifetime;
         options.ReadOnlyToolDefault = ReadOnlyToolDefault;
         foreach (var rule in Rules)
