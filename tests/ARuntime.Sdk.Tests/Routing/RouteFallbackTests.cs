@@ -58,6 +58,25 @@ public sealed class RouteFallbackTests
     }
 
     [Test]
+    public async Task PrimaryFailingWithItsOwnCancellation_FallsBackToTheSecondDeployment()
+    {
+        // A remote engine's HttpClient timeout surfaces as TaskCanceledException with no token of the runtime cancelled.
+        var backup = new EngineSlot();
+        await using var harness = Create(backup, null, [ScriptedReply.Answer("from backup")], null, null, ScriptedReply.Throw(new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout.")));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Hello.") with { Route = PrimaryThenBackup });
+
+        var attempts = harness.Evidence.Kind(result, EvidenceKinds.InferenceAttempt);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
+            Assert.That(result.Answer, Is.EqualTo("from backup"));
+            Assert.That(result.Qualifications, Does.Contain("Answered by fallback deployment 'backup'."));
+            Assert.That(attempts.Select(a => (a.Attributes["deployment"], a.Decision)), Is.EqualTo(new[] { ("primary", "engine_error:TaskCanceledException"), ("backup", "completed") }));
+        });
+    }
+
+    [Test]
     public async Task FallbackForbiddenByRegionPolicy_IsNotTaken()
     {
         var backup = new EngineSlot();
