@@ -1,3 +1,4 @@
+using ARuntime.Sdk.Context;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Failures;
@@ -73,6 +74,41 @@ public sealed class RouteFallbackTests
             Assert.That(result.Answer, Is.EqualTo("from backup"));
             Assert.That(result.Qualifications, Does.Contain("Answered by fallback deployment 'backup'."));
             Assert.That(attempts.Select(a => (a.Attributes["deployment"], a.Decision)), Is.EqualTo(new[] { ("primary", "engine_error:TaskCanceledException"), ("backup", "completed") }));
+        });
+    }
+
+    [Test]
+    public async Task ContextMoreSensitiveThanADeploymentMayReceive_IsNotSentToIt()
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
+        var docs = new ScriptedContextSource("docs", ScriptedContextSource.Items(new ContextItem
+        {
+            Id = "salaries",
+            Content = "Salary bands for 2026.",
+            TenantId = FailureTestKit.Tenant,
+            UpdatedAt = now,
+            Classification = DataClassification.Of(Sensitivity.Confidential),
+        }));
+        var backup = new EngineSlot();
+        await using var harness = AgentTestHarness.Create(
+            b => b
+                .AddOnHarnessEngine(new ModelDeployment { Name = "shared", MaxDataSensitivity = Sensitivity.Internal })
+                .AddScripted(new ModelDeployment { Name = "backup" }, backup, ScriptedReply.Answer("from backup"))
+                .AddContextSource(docs),
+            ScriptedReply.Answer("from shared"));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("What are the salary bands?") with
+        {
+            Route = new ModelRoute { Deployment = "shared", Fallbacks = ["backup"] },
+            Context = [new ContextRequest { Source = "docs" }],
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(harness.Engine.CallCount, Is.Zero, "confidential context never reaches a deployment cleared for internal data only");
+            Assert.That(result.Answer, Is.EqualTo("from backup"));
+            Assert.That(result.Deployment, Is.EqualTo("backup"));
+            Assert.That(harness.Evidence.StageRecord(result, LifecycleStage.ModelRouteSelection).ReasonCodes, Does.Contain("route.data_too_sensitive:shared"));
         });
     }
 
