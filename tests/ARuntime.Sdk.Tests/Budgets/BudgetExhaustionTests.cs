@@ -240,6 +240,69 @@ public sealed class BudgetExhaustionTests
     }
 
     [Test]
+    public async Task ToolCallBudgetExhaustedMidTurn_PausesForExtension_AndApprovalRunsTheRemainingCall()
+    {
+        var lookups = new Counter();
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddLookup(lookups).ConfigurePolicy(p => p.Rules.Add(new PolicyRule { Id = "extend", Action = PolicyAction.BudgetExtension, Outcome = PolicyOutcome.RequireApproval })),
+            ScriptedReply.CallTools(new("lookup", new { key = "a" }), new("lookup", new { key = "b" })),
+            ScriptedReply.Answer("done"));
+
+        var paused = await harness.Runtime.RunAsync(FailureTestKit.Request("Look up a and b.", "lookup") with { Budget = new Budget { MaxToolCalls = 1 } });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(paused.Status, Is.EqualTo(AgentRunStatus.PendingApproval), "the budget ran out between two calls of one turn, and policy allows extending it");
+            Assert.That(lookups.Value, Is.EqualTo(1));
+            Assert.That(paused.PendingApproval!.Kind, Is.EqualTo(ApprovalKind.BudgetExtension));
+            Assert.That(paused.PendingApproval.Arguments.GetProperty("dimension").GetString(), Is.EqualTo("ToolCalls"));
+            Assert.That(harness.Evidence.Kind(paused, EvidenceKinds.BudgetExhausted).Single().Decision, Is.EqualTo("pause_for_extension"));
+        });
+
+        var ticket = paused.PendingApproval!;
+        var resumed = await harness.Runtime.ResumeAsync(new ApprovalDecision
+        {
+            ApprovalId = ticket.ApprovalId,
+            TenantId = ticket.TenantId,
+            Approver = new ActorIdentity { Id = "owner-1" },
+            Verdict = ApprovalVerdict.Approve,
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(resumed.Status, Is.EqualTo(AgentRunStatus.Completed));
+            Assert.That(resumed.Answer, Is.EqualTo("done"));
+            Assert.That(lookups.Value, Is.EqualTo(2), "the approved extension runs the call that was stopped, once");
+            Assert.That(resumed.Usage.ToolCalls, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task ToolCallBudgetExhaustedMidTurn_WithoutExtension_SaysWhatWasAndWasNotDone()
+    {
+        var lookups = new Counter();
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddLookup(lookups),
+            ScriptedReply.CallTools(new("lookup", new { key = "a" }), new("lookup", new { key = "b" })),
+            ScriptedReply.Answer("done"));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Look up a and b.", "lookup") with { Budget = new Budget { MaxToolCalls = 1 } });
+
+        var exhausted = harness.Evidence.Kind(result, EvidenceKinds.BudgetExhausted).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial));
+            Assert.That(result.Error!.Field, Is.EqualTo("budget.maxToolCalls"));
+            Assert.That(lookups.Value, Is.EqualTo(1));
+            Assert.That(result.ToolCalls.Select(c => c.Outcome), Is.EqualTo(new[] { ToolCallOutcome.Succeeded, ToolCallOutcome.NotAttempted }));
+            Assert.That(result.Qualifications, Has.Some.Contains("Done: 1 model turn(s); tool calls completed: lookup").And.Contains("tool call(s) not attempted: lookup"));
+            Assert.That(exhausted.Decision, Is.EqualTo("stopped"));
+            Assert.That(exhausted.Attributes["budget.maxToolCalls"], Is.EqualTo("1/1"));
+            Assert.That(exhausted.Attributes["not_done"], Does.StartWith("lookup:"));
+        });
+    }
+
+    [Test]
     public async Task ToolPrice_CountsAgainstTheCostBudget()
     {
         var lookups = new Counter();
