@@ -303,6 +303,43 @@ public sealed class BudgetExhaustionTests
     }
 
     [Test]
+    public async Task FailedToolCalls_CountAgainstTheToolCallBudget()
+    {
+        var attempts = new Counter();
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddTool(
+                (string key) => Fail(attempts, key),
+                o =>
+                {
+                    o.Name = "flaky";
+                    o.Description = "Always fails.";
+                    o.PermissionClass = "kit.read";
+                    o.SideEffect = SideEffectClass.Read;
+                }),
+            ScriptedReply.CallTool("flaky", new { key = "a" }),
+            ScriptedReply.CallTool("flaky", new { key = "b" }),
+            ScriptedReply.CallTool("flaky", new { key = "c" }),
+            ScriptedReply.Answer("gave up"));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Try a, b and c.", "flaky") with { Budget = new Budget { MaxToolCalls = 1 } });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(attempts.Value, Is.EqualTo(1), "a call that ran and failed was still executed, and counts");
+            Assert.That(result.Usage.ToolCalls, Is.EqualTo(1));
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial));
+            Assert.That(result.Error!.Code, Is.EqualTo(AgentErrorCodes.BudgetExhausted));
+            Assert.That(result.ToolCalls.Select(c => c.Outcome), Is.EqualTo(new[] { ToolCallOutcome.Failed, ToolCallOutcome.NotAttempted }));
+        });
+    }
+
+    private static object Fail(Counter attempts, string key)
+    {
+        attempts.Increment();
+        throw new InvalidOperationException("The backend is down for " + key + ".");
+    }
+
+    [Test]
     public async Task ToolPrice_CountsAgainstTheCostBudget()
     {
         var lookups = new Counter();

@@ -221,6 +221,10 @@ internal sealed class ToolExecutionStage : IRequestStage
         // The redacted result is the only one anything downstream sees (ledger, saga, evidence, model, duplicates).
         var result = run.Result is { } raw ? context.Redactor.Redact(raw) : null;
         call.Result = result;
+
+        // The tool ran, whatever came of it: a failed or timed-out call counts against the tool-call and cost budgets too.
+        context.Budget.ToolCalls++;
+        context.Budget.Cost += price;
         if (run.Unknown)
         {
             call.Outcome = run.TimedOut ? ToolCallOutcome.TimedOut : ToolCallOutcome.Failed;
@@ -249,16 +253,12 @@ internal sealed class ToolExecutionStage : IRequestStage
 
                 MarkExecuted(saga, result);
                 await CompleteAsync(context, call, ledgered, operationKey, result).ConfigureAwait(false);
-                context.Budget.ToolCalls++;
-                context.Budget.Cost += price;
                 break;
             case ToolResultStatus.Partial:
                 call.Outcome = ToolCallOutcome.Failed;
                 call.ReasonCodes.Add("tool.partial");
                 MarkExecuted(saga, result);
                 await CompleteAsync(context, call, ledgered, operationKey, result).ConfigureAwait(false);
-                context.Budget.ToolCalls++;
-                context.Budget.Cost += price;
                 break;
             default:
                 call.Outcome = run.TimedOut ? ToolCallOutcome.TimedOut : ToolCallOutcome.Failed;
