@@ -487,6 +487,32 @@ public sealed class BudgetExhaustionTests
     }
 
     [Test]
+    public async Task HumanReviewBudgetExhausted_StopsPartial_SayingWhatWasAndWasNotDone()
+    {
+        var lookups = new Counter();
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddLookup(lookups).ConfigurePolicy(p => p.Rules.Add(new PolicyRule { Id = "review-lookups", Outcome = PolicyOutcome.RequireApproval, Tools = ["lookup"] })),
+            ScriptedReply.CallTool("lookup", new { key = "a" }),
+            ScriptedReply.Answer("done"));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Look up a.", "lookup") with { Budget = new Budget { MaxHumanReviews = 0 } });
+
+        var exhausted = harness.Evidence.Kind(result, EvidenceKinds.BudgetExhausted);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial));
+            Assert.That(result.Error!.Code, Is.EqualTo(AgentErrorCodes.BudgetExhausted));
+            Assert.That(result.Error.Field, Is.EqualTo("budget.maxHumanReviews"));
+            Assert.That(lookups.Value, Is.Zero);
+            Assert.That(result.ToolCalls.Single().Outcome, Is.EqualTo(ToolCallOutcome.NotAttempted));
+            Assert.That(result.ToolCalls.Single().ReasonCodes, Does.Contain("budget.exhausted:HumanReviews"));
+            Assert.That(result.Qualifications, Has.Some.Contains("Not done: tool call(s) not attempted: lookup"));
+            Assert.That(exhausted.Select(r => (r.Decision, r.Attributes["dimension"])), Is.EqualTo(new[] { ("stopped", "HumanReviews") }));
+            Assert.That(exhausted.Single().Attributes["budget.maxHumanReviews"], Is.EqualTo("0/0"));
+        });
+    }
+
+    [Test]
     public async Task ExtensionNeedsAHumanReview_SoAnExhaustedReviewBudgetStopsInstead()
     {
         var lookups = new Counter();
