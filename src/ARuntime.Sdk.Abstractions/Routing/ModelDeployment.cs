@@ -20,10 +20,13 @@ public sealed record ModelDeployment
     /// <summary>Gets the capabilities; <see langword="null"/> takes them from the engine's metadata.</summary>
     public RouteCapabilities? Capabilities { get; init; }
 
-    /// <summary>Gets the price.</summary>
+    /// <summary>Gets the price; none of its components may be negative (checked when the runtime starts).</summary>
     public ModelPricing Pricing { get; init => field = value ?? ModelPricing.Free; } = ModelPricing.Free;
 
-    /// <summary>Gets the timeout of one inference call on this deployment.</summary>
+    /// <summary>
+    /// Gets the timeout of one inference call on this deployment: positive, or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>
+    /// (checked when the runtime starts).
+    /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>

@@ -22,7 +22,10 @@ public sealed record RoutingContext
     /// <summary>Gets the resolved authority.</summary>
     public required AuthorityGrant Authority { get; init; }
 
-    /// <summary>Gets the risk assessment.</summary>
+    /// <summary>
+    /// Gets the risk assessment. Its <see cref="RiskAssessment.Classification"/> is that of everything the model will receive:
+    /// the request and the context assembled for it.
+    /// </summary>
     public required RiskAssessment Risk { get; init; }
 
     /// <summary>Gets the cost budget still available, if the request has one.</summary>

@@ -292,8 +292,9 @@ public sealed class DefaultContextAssembler : IContextAssembler
             {
                 failure = "context.timeout";
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // A cancellation nobody asked for (an HttpClient timeout inside the source) is the source failing.
                 failure = "context.source_error";
             }
         }
@@ -412,8 +413,9 @@ public sealed class DefaultContextAssembler : IContextAssembler
         {
             return (new ContextSourceReport { Source = MemorySourceName, Returned = returned, Attempts = 1, ReasonCodes = ["memory.timeout"] }, []);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // As for sources: a cancellation the request did not ask for is the store failing.
             return (new ContextSourceReport { Source = MemorySourceName, Returned = returned, Attempts = 1, ReasonCodes = ["memory.search_failed"] }, []);
         }
 

@@ -66,7 +66,19 @@ internal sealed class ARuntimeOptionsValidator(IServiceProvider services) : IVal
             }
         }
 
-        var deployments = services.GetServices<DeploymentRegistration>().Select(r => r.Deployment.Name).ToHashSet(StringComparer.Ordinal);
+        var registrations = services.GetServices<DeploymentRegistration>().ToList();
+        foreach (var deployment in registrations.Select(r => r.Deployment))
+        {
+            // A negative price gives budget back with every call (a cost budget would never stop the request); a timeout
+            // that is not positive times every attempt out before the deployment can answer.
+            var pricing = deployment.Pricing;
+            Require(pricing.PerCall >= 0, $"Deployment '{deployment.Name}': Pricing.PerCall cannot be negative.");
+            Require(pricing.PerMillionPromptTokens >= 0, $"Deployment '{deployment.Name}': Pricing.PerMillionPromptTokens cannot be negative.");
+            Require(pricing.PerMillionGeneratedTokens >= 0, $"Deployment '{deployment.Name}': Pricing.PerMillionGeneratedTokens cannot be negative.");
+            Require(deployment.Timeout > TimeSpan.Zero || deployment.Timeout == Timeout.InfiniteTimeSpan, $"Deployment '{deployment.Name}': Timeout must be positive (or Timeout.InfiniteTimeSpan).");
+        }
+
+        var deployments = registrations.Select(r => r.Deployment.Name).ToHashSet(StringComparer.Ordinal);
         if (options.Routing.DefaultDeployment is { } defaultDeployment)
         {
             Require(deployments.Contains(defaultDeployment), $"Routing.DefaultDeployment '{defaultDeployment}' is not a registered deployment (AddDeployment / UseLlamaSharp).");

@@ -240,6 +240,106 @@ public sealed class BudgetExhaustionTests
     }
 
     [Test]
+    public async Task ToolCallBudgetExhaustedMidTurn_PausesForExtension_AndApprovalRunsTheRemainingCall()
+    {
+        var lookups = new Counter();
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddLookup(lookups).ConfigurePolicy(p => p.Rules.Add(new PolicyRule { Id = "extend", Action = PolicyAction.BudgetExtension, Outcome = PolicyOutcome.RequireApproval })),
+            ScriptedReply.CallTools(new("lookup", new { key = "a" }), new("lookup", new { key = "b" })),
+            ScriptedReply.Answer("done"));
+
+        var paused = await harness.Runtime.RunAsync(FailureTestKit.Request("Look up a and b.", "lookup") with { Budget = new Budget { MaxToolCalls = 1 } });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(paused.Status, Is.EqualTo(AgentRunStatus.PendingApproval), "the budget ran out between two calls of one turn, and policy allows extending it");
+            Assert.That(lookups.Value, Is.EqualTo(1));
+            Assert.That(paused.PendingApproval!.Kind, Is.EqualTo(ApprovalKind.BudgetExtension));
+            Assert.That(paused.PendingApproval.Arguments.GetProperty("dimension").GetString(), Is.EqualTo("ToolCalls"));
+            Assert.That(harness.Evidence.Kind(paused, EvidenceKinds.BudgetExhausted).Single().Decision, Is.EqualTo("pause_for_extension"));
+        });
+
+        var ticket = paused.PendingApproval!;
+        var resumed = await harness.Runtime.ResumeAsync(new ApprovalDecision
+        {
+            ApprovalId = ticket.ApprovalId,
+            TenantId = ticket.TenantId,
+            Approver = new ActorIdentity { Id = "owner-1" },
+            Verdict = ApprovalVerdict.Approve,
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(resumed.Status, Is.EqualTo(AgentRunStatus.Completed));
+            Assert.That(resumed.Answer, Is.EqualTo("done"));
+            Assert.That(lookups.Value, Is.EqualTo(2), "the approved extension runs the call that was stopped, once");
+            Assert.That(resumed.Usage.ToolCalls, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task ToolCallBudgetExhaustedMidTurn_WithoutExtension_SaysWhatWasAndWasNotDone()
+    {
+        var lookups = new Counter();
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddLookup(lookups),
+            ScriptedReply.CallTools(new("lookup", new { key = "a" }), new("lookup", new { key = "b" })),
+            ScriptedReply.Answer("done"));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Look up a and b.", "lookup") with { Budget = new Budget { MaxToolCalls = 1 } });
+
+        var exhausted = harness.Evidence.Kind(result, EvidenceKinds.BudgetExhausted).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial));
+            Assert.That(result.Error!.Field, Is.EqualTo("budget.maxToolCalls"));
+            Assert.That(lookups.Value, Is.EqualTo(1));
+            Assert.That(result.ToolCalls.Select(c => c.Outcome), Is.EqualTo(new[] { ToolCallOutcome.Succeeded, ToolCallOutcome.NotAttempted }));
+            Assert.That(result.Qualifications, Has.Some.Contains("Done: 1 model turn(s); tool calls completed: lookup").And.Contains("tool call(s) not attempted: lookup"));
+            Assert.That(exhausted.Decision, Is.EqualTo("stopped"));
+            Assert.That(exhausted.Attributes["budget.maxToolCalls"], Is.EqualTo("1/1"));
+            Assert.That(exhausted.Attributes["not_done"], Does.StartWith("lookup:"));
+        });
+    }
+
+    [Test]
+    public async Task FailedToolCalls_CountAgainstTheToolCallBudget()
+    {
+        var attempts = new Counter();
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddTool(
+                (string key) => Fail(attempts, key),
+                o =>
+                {
+                    o.Name = "flaky";
+                    o.Description = "Always fails.";
+                    o.PermissionClass = "kit.read";
+                    o.SideEffect = SideEffectClass.Read;
+                }),
+            ScriptedReply.CallTool("flaky", new { key = "a" }),
+            ScriptedReply.CallTool("flaky", new { key = "b" }),
+            ScriptedReply.CallTool("flaky", new { key = "c" }),
+            ScriptedReply.Answer("gave up"));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Try a, b and c.", "flaky") with { Budget = new Budget { MaxToolCalls = 1 } });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(attempts.Value, Is.EqualTo(1), "a call that ran and failed was still executed, and counts");
+            Assert.That(result.Usage.ToolCalls, Is.EqualTo(1));
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial));
+            Assert.That(result.Error!.Code, Is.EqualTo(AgentErrorCodes.BudgetExhausted));
+            Assert.That(result.ToolCalls.Select(c => c.Outcome), Is.EqualTo(new[] { ToolCallOutcome.Failed, ToolCallOutcome.NotAttempted }));
+        });
+    }
+
+    private static object Fail(Counter attempts, string key)
+    {
+        attempts.Increment();
+        throw new InvalidOperationException("The backend is down for " + key + ".");
+    }
+
+    [Test]
     public async Task ToolPrice_CountsAgainstTheCostBudget()
     {
         var lookups = new Counter();
@@ -383,6 +483,32 @@ public sealed class BudgetExhaustionTests
             Assert.That(usage.Attributes["budget.maxGeneratedTokens"], Is.EqualTo("3/16384"), "unset dimensions take the host's defaults");
             Assert.That(usage.Attributes["budget.maxCost"], Is.EqualTo("0/1"));
             Assert.That(usage.Attributes["termination"], Is.EqualTo("Completed"));
+        });
+    }
+
+    [Test]
+    public async Task HumanReviewBudgetExhausted_StopsPartial_SayingWhatWasAndWasNotDone()
+    {
+        var lookups = new Counter();
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddLookup(lookups).ConfigurePolicy(p => p.Rules.Add(new PolicyRule { Id = "review-lookups", Outcome = PolicyOutcome.RequireApproval, Tools = ["lookup"] })),
+            ScriptedReply.CallTool("lookup", new { key = "a" }),
+            ScriptedReply.Answer("done"));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Look up a.", "lookup") with { Budget = new Budget { MaxHumanReviews = 0 } });
+
+        var exhausted = harness.Evidence.Kind(result, EvidenceKinds.BudgetExhausted);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial));
+            Assert.That(result.Error!.Code, Is.EqualTo(AgentErrorCodes.BudgetExhausted));
+            Assert.That(result.Error.Field, Is.EqualTo("budget.maxHumanReviews"));
+            Assert.That(lookups.Value, Is.Zero);
+            Assert.That(result.ToolCalls.Single().Outcome, Is.EqualTo(ToolCallOutcome.NotAttempted));
+            Assert.That(result.ToolCalls.Single().ReasonCodes, Does.Contain("budget.exhausted:HumanReviews"));
+            Assert.That(result.Qualifications, Has.Some.Contains("Not done: tool call(s) not attempted: lookup"));
+            Assert.That(exhausted.Select(r => (r.Decision, r.Attributes["dimension"])), Is.EqualTo(new[] { ("stopped", "HumanReviews") }));
+            Assert.That(exhausted.Single().Attributes["budget.maxHumanReviews"], Is.EqualTo("0/0"));
         });
     }
 

@@ -107,6 +107,28 @@ public sealed class ContextRetrievalFailureTests
     }
 
     [Test]
+    public async Task SourceFailingWithItsOwnCancellation_IsRetriedAndStatedMissing_NotAnInternalFault()
+    {
+        // An HttpClient timeout inside a source surfaces as TaskCanceledException, though neither the caller nor the
+        // runtime's source timeout cancelled anything: it is a failing source like any other.
+        var docs = new ScriptedContextSource("docs", _ => throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout."));
+        await using var harness = AgentTestHarness.Create(b => b.AddContextSource(docs), ScriptedReply.Answer("The handbook is unavailable right now."));
+
+        var result = await harness.Runtime.RunAsync(WithContext(new ContextRequest { Source = "docs" }));
+
+        var record = harness.Evidence.Kind(result, EvidenceKinds.ContextSource).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
+            Assert.That(result.Error, Is.Null);
+            Assert.That(docs.Calls, Is.EqualTo(2), "a failing source is retried once (the default)");
+            Assert.That(result.Qualifications, Does.Contain("Answered without context from 'docs' (context.source_error)."));
+            Assert.That(record.Attributes["unavailable"], Is.EqualTo("context.source_error"));
+            Assert.That(harness.Engine.Requests.Single().Messages[0].Content, Does.Contain("docs (context.source_error)"));
+        });
+    }
+
+    [Test]
     public async Task FailedSource_UsesTheApprovedFallbackSource()
     {
         var now = new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
@@ -270,6 +292,20 @@ public sealed class ContextRetrievalFailureTests
         });
     }
 
+    [Test]
+    public async Task MemoryFailingWithItsOwnCancellation_IsStatedAsMissing()
+    {
+        await using var harness = AgentTestHarness.Create(b => b.UseMemoryStore(_ => new FailingMemoryStore(new TaskCanceledException("The store's own client timed out."))), ScriptedReply.Answer("ok"));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("What did I say last time?") with { Memory = new MemoryPolicy { Mode = MemoryMode.Read } });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
+            Assert.That(result.Qualifications, Does.Contain("Answered without context from 'memory' (memory.search_failed)."));
+        });
+    }
+
     /// <summary>A deployment whose engine counts tokens as words (a stand-in for a local model's tokenizer).</summary>
     private sealed class WordCountingEngine(IInferenceEngine inner) : DelegatingInferenceEngine(inner), ITokenCounter
     {
@@ -279,7 +315,7 @@ public sealed class ContextRetrievalFailureTests
             serviceType == typeof(ITokenCounter) ? this : base.GetService(serviceType, serviceKey);
     }
 
-    private sealed class FailingMemoryStore : IMemoryStore
+    private sealed class FailingMemoryStore(Exception? failure = null) : IMemoryStore
     {
         public ValueTask<MemoryItem> RetainAsync(MemoryWrite item, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
@@ -290,7 +326,7 @@ public sealed class ContextRetrievalFailureTests
         public async IAsyncEnumerable<MemoryItem> SearchAsync(MemoryQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             await Task.CompletedTask;
-            throw new IOException("memory store unreachable");
+            throw failure ?? new IOException("memory store unreachable");
 #pragma warning disable CS0162 // An iterator needs a yield; the store fails before producing anything.
             yield break;
 #pragma warning restore CS0162

@@ -1,3 +1,4 @@
+using ARuntime.Sdk.Context;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Failures;
@@ -54,6 +55,60 @@ public sealed class RouteFallbackTests
             Assert.That(attempts.Select(a => a.Versions.Model), Is.All.EqualTo("scripted-model@1"));
             Assert.That(attempts[1].Attributes["fallback"], Is.EqualTo("true"));
             Assert.That(harness.Evidence.StageRecord(result, LifecycleStage.Inference).Outcome, Is.EqualTo(StageOutcome.Degraded));
+        });
+    }
+
+    [Test]
+    public async Task PrimaryFailingWithItsOwnCancellation_FallsBackToTheSecondDeployment()
+    {
+        // A remote engine's HttpClient timeout surfaces as TaskCanceledException with no token of the runtime cancelled.
+        var backup = new EngineSlot();
+        await using var harness = Create(backup, null, [ScriptedReply.Answer("from backup")], null, null, ScriptedReply.Throw(new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout.")));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Hello.") with { Route = PrimaryThenBackup });
+
+        var attempts = harness.Evidence.Kind(result, EvidenceKinds.InferenceAttempt);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
+            Assert.That(result.Answer, Is.EqualTo("from backup"));
+            Assert.That(result.Qualifications, Does.Contain("Answered by fallback deployment 'backup'."));
+            Assert.That(attempts.Select(a => (a.Attributes["deployment"], a.Decision)), Is.EqualTo(new[] { ("primary", "engine_error:TaskCanceledException"), ("backup", "completed") }));
+        });
+    }
+
+    [Test]
+    public async Task ContextMoreSensitiveThanADeploymentMayReceive_IsNotSentToIt()
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
+        var docs = new ScriptedContextSource("docs", ScriptedContextSource.Items(new ContextItem
+        {
+            Id = "salaries",
+            Content = "Salary bands for 2026.",
+            TenantId = FailureTestKit.Tenant,
+            UpdatedAt = now,
+            Classification = DataClassification.Of(Sensitivity.Confidential),
+        }));
+        var backup = new EngineSlot();
+        await using var harness = AgentTestHarness.Create(
+            b => b
+                .AddOnHarnessEngine(new ModelDeployment { Name = "shared", MaxDataSensitivity = Sensitivity.Internal })
+                .AddScripted(new ModelDeployment { Name = "backup" }, backup, ScriptedReply.Answer("from backup"))
+                .AddContextSource(docs),
+            ScriptedReply.Answer("from shared"));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("What are the salary bands?") with
+        {
+            Route = new ModelRoute { Deployment = "shared", Fallbacks = ["backup"] },
+            Context = [new ContextRequest { Source = "docs" }],
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(harness.Engine.CallCount, Is.Zero, "confidential context never reaches a deployment cleared for internal data only");
+            Assert.That(result.Answer, Is.EqualTo("from backup"));
+            Assert.That(result.Deployment, Is.EqualTo("backup"));
+            Assert.That(harness.Evidence.StageRecord(result, LifecycleStage.ModelRouteSelection).ReasonCodes, Does.Contain("route.data_too_sensitive:shared"));
         });
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ARuntime.Sdk.Approvals;
+using ARuntime.Sdk.Budgets;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Events;
 using ARuntime.Sdk.Evidence;
@@ -16,11 +17,13 @@ namespace ARuntime.Sdk.Lifecycle.Stages;
 internal sealed class HumanApprovalStage : IRequestStage
 {
     private readonly ApprovalOptions options;
+    private readonly BudgetGuard budgets;
     private readonly TimeProvider timeProvider;
 
-    public HumanApprovalStage(IOptions<ARuntimeOptions> options, TimeProvider timeProvider)
+    public HumanApprovalStage(IOptions<ARuntimeOptions> options, BudgetGuard budgets, TimeProvider timeProvider)
     {
         this.options = options.Value.Approvals;
+        this.budgets = budgets;
         this.timeProvider = timeProvider;
     }
 
@@ -42,22 +45,14 @@ internal sealed class HumanApprovalStage : IRequestStage
 
         if (!context.Budget.CanRequestReview)
         {
+            // Budget exhaustion like any other (not a policy denial): the calls waiting for review are not attempted, and
+            // the result and the budget record say what was and was not done.
             foreach (var call in pending)
             {
-                call.Outcome = ToolCallOutcome.Denied;
                 call.Explanation = "Human review is required but the request's review budget is exhausted.";
-                call.ReasonCodes.Add("budget.exhausted:HumanReviews");
-                context.Summarize(call);
             }
 
-            context.Qualifications.Add("Stopped before finishing: the human-review budget is exhausted.");
-            context.Terminate(
-                AgentRunStatus.Partial,
-                new AgentError { Code = AgentErrorCodes.BudgetExhausted, Message = "A call needs human approval but the human-review budget is exhausted.", Field = "budget.maxHumanReviews", Stage = Stage },
-                FailureKind.BudgetExhaustion,
-                Stage,
-                "budget.exhausted:HumanReviews");
-            return new StageResult(StageOutcome.Failed, "review_budget_exhausted").WithReason("budget.exhausted:HumanReviews");
+            return await budgets.StopAsync(context, BudgetDimension.HumanReviews, Stage, cancellationToken).ConfigureAwait(false);
         }
 
         // One approval at a time: the first pending call; others wait for their own pause after the resume.

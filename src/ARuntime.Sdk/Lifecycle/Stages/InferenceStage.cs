@@ -237,9 +237,10 @@ internal sealed class InferenceStage : IRequestStage
                 _ => "engine_error:" + ex.Kind,
             };
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // An engine that breaks its contract (any exception but InferenceException) is an engine error, isolated here.
+            // An engine that breaks its contract (any exception but InferenceException, including a cancellation nobody asked
+            // for, such as a remote client's own timeout) is an engine error, isolated here: the route falls back.
             status = "engine_error:" + ex.GetType().Name;
         }
         finally

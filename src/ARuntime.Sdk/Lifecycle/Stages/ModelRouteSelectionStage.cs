@@ -37,7 +37,9 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
                 Route = route,
                 RequiredCapabilities = route.RequiredCapabilities,
                 Authority = context.Authority,
-                Risk = context.Risk,
+
+                // The deployment receives the assembled context too: its classification, not just the request's, must fit.
+                Risk = context.Risk with { Classification = context.Classification },
                 RemainingCost = context.Budget.RemainingCost,
             },
             cancellationToken).ConfigureAwait(false);

@@ -3,13 +3,11 @@ using System.Globalization;
 using ARuntime.Sdk.Budgets;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
-using ARuntime.Sdk.Failures;
 using ARuntime.Sdk.Idempotency;
 using ARuntime.Sdk.Recovery;
 using ARuntime.Sdk.Secrets;
 using ARuntime.Sdk.Tools;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace ARuntime.Sdk.Lifecycle.Stages;
 
@@ -30,18 +28,18 @@ internal sealed class ToolExecutionStage : IRequestStage
     private readonly IRequestJournal journal;
     private readonly ISecretResolver? secrets;
     private readonly IServiceProvider services;
-    private readonly BudgetOptions budgets;
+    private readonly BudgetGuard guard;
     private readonly TimeProvider timeProvider;
 
-    public ToolExecutionStage(IToolRegistry tools, IOperationLedger ledger, OperationCoordinator coordinator, IRequestJournal journal, IServiceProvider services, IOptions<ARuntimeOptions> options, TimeProvider timeProvider)
+    public ToolExecutionStage(IToolRegistry tools, IOperationLedger ledger, OperationCoordinator coordinator, IRequestJournal journal, IServiceProvider services, BudgetGuard guard, TimeProvider timeProvider)
     {
+        this.guard = guard;
         registry = tools as ToolRegistry;
         this.ledger = ledger;
         this.coordinator = coordinator;
         this.journal = journal;
         secrets = services.GetService<ISecretResolver>();
         this.services = services;
-        budgets = options.Value.Budgets;
         this.timeProvider = timeProvider;
     }
 
@@ -59,11 +57,13 @@ internal sealed class ToolExecutionStage : IRequestStage
         int succeeded = 0, failed = 0, deduplicated = 0;
         foreach (var call in ready)
         {
-            var price = budgets.ToolPrices.TryGetValue(call.Call.ToolName, out var p) ? p : 0m;
-            if (context.Budget.BlocksToolCall(context.Budget.EarlierWallTime + timeProvider.GetElapsedTime(context.RunStartTimestamp), price) is { } dimension)
+            var price = guard.ToolPrice(call.Call.ToolName);
+            if (context.Budget.BlocksToolCall(guard.WallTime(context), price) is { } dimension)
             {
-                await StopForBudgetAsync(context, ready, dimension, cancellationToken).ConfigureAwait(false);
-                break;
+                // The same stop as before the stage (the pipeline's check covers only the turn's first call): a pause when
+                // policy allows extending the budget, else a partial result saying what was and was not done.
+                var stopped = await guard.StopAsync(context, dimension, Stage, cancellationToken).ConfigureAwait(false);
+                return stopped.WithReasons(ready.SelectMany(c => c.ReasonCodes.Select(r => c.Call.ToolName + ":" + r)));
             }
 
             if (call.Decision?.ExpiresAt is { } expiresAt && timeProvider.GetUtcNow() >= expiresAt)
@@ -94,28 +94,6 @@ internal sealed class ToolExecutionStage : IRequestStage
         var outcome = failed == 0 ? StageOutcome.Completed : succeeded + deduplicated > 0 ? StageOutcome.Degraded : StageOutcome.Failed;
         return new StageResult(outcome, $"succeeded={succeeded};failed={failed};deduplicated={deduplicated}")
             .WithReasons(ready.SelectMany(c => c.ReasonCodes.Select(r => c.Call.ToolName + ":" + r)));
-    }
-
-    private async ValueTask StopForBudgetAsync(RequestContext context, List<PlannedCall> ready, BudgetDimension dimension, CancellationToken cancellationToken)
-    {
-        foreach (var remaining in ready.Where(c => c.Outcome is null))
-        {
-            remaining.Outcome = ToolCallOutcome.NotAttempted;
-            remaining.ReasonCodes.Add("budget.exhausted:" + dimension);
-        }
-
-        var description = context.Budget.Describe(dimension);
-        context.Qualifications.Add($"Stopped before finishing: the {dimension} budget is exhausted ({description}).");
-        context.Terminate(
-            AgentRunStatus.Partial,
-            new AgentError { Code = AgentErrorCodes.BudgetExhausted, Message = $"The {dimension} budget is exhausted ({description}).", Field = "budget", Stage = Stage },
-            FailureKind.BudgetExhaustion,
-            Stage,
-            "budget.exhausted:" + dimension);
-        await context.Evidence.WriteAsync(
-            context.NewRecord(Stage, EvidenceKinds.BudgetExhausted, StageOutcome.Failed, timeProvider.GetUtcNow(), TimeSpan.Zero, null, dimension.ToString(), ["budget.exhausted:" + dimension], new AttributeMap { ["usage"] = description }),
-            EvidenceDurability.Acknowledged,
-            cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask ExecuteAsync(RequestContext context, PlannedCall call, decimal price, CancellationToken cancellationToken)
@@ -243,6 +221,10 @@ internal sealed class ToolExecutionStage : IRequestStage
         // The redacted result is the only one anything downstream sees (ledger, saga, evidence, model, duplicates).
         var result = run.Result is { } raw ? context.Redactor.Redact(raw) : null;
         call.Result = result;
+
+        // The tool ran, whatever came of it: a failed or timed-out call counts against the tool-call and cost budgets too.
+        context.Budget.ToolCalls++;
+        context.Budget.Cost += price;
         if (run.Unknown)
         {
             call.Outcome = run.TimedOut ? ToolCallOutcome.TimedOut : ToolCallOutcome.Failed;
@@ -271,16 +253,12 @@ internal sealed class ToolExecutionStage : IRequestStage
 
                 MarkExecuted(saga, result);
                 await CompleteAsync(context, call, ledgered, operationKey, result).ConfigureAwait(false);
-                context.Budget.ToolCalls++;
-                context.Budget.Cost += price;
                 break;
             case ToolResultStatus.Partial:
                 call.Outcome = ToolCallOutcome.Failed;
                 call.ReasonCodes.Add("tool.partial");
                 MarkExecuted(saga, result);
                 await CompleteAsync(context, call, ledgered, operationKey, result).ConfigureAwait(false);
-                context.Budget.ToolCalls++;
-                context.Budget.Cost += price;
                 break;
             default:
                 call.Outcome = run.TimedOut ? ToolCallOutcome.TimedOut : ToolCallOutcome.Failed;
