@@ -8,6 +8,7 @@ using ARuntime.Sdk.Testing;
 using ARuntime.Sdk.Tests.Observability;
 using ARuntime.Sdk.Tests.Observability.Support;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ARuntime.Sdk.Tests.Evaluation;
 
@@ -289,6 +290,36 @@ public sealed class EvaluationStageTests
     }
 
     [Test]
+    public async Task EvaluatorCutShortByTheGracePeriod_IsAFailedScore_AndTheRequestStillCompletes()
+    {
+        // A model-graded evaluator allowed more time than the grace period: its judge call is cancelled when the grace runs out.
+        var slow = new GraceOverrunningEvaluator(TimeSpan.FromSeconds(6));
+        await using var harness = ObservedRuntime.Create(
+            null,
+            o =>
+            {
+                o.TerminationGracePeriod = TimeSpan.FromSeconds(5);
+                o.Evaluation.EvaluatorTimeout = TimeSpan.FromSeconds(30);
+            },
+            b => b.AddEvaluator(slow),
+            ScriptedReply.Answer("Hi."));
+        slow.Time = harness.Time;
+
+        var result = await harness.RunAsync("Hi");
+
+        var failure = result.Evaluations.SingleOrDefault(s => s.Evaluator == "judge");
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+            Assert.That(result.Answer, Is.EqualTo("Hi."));
+            Assert.That(failure?.Metric, Is.EqualTo("judge.error"));
+            Assert.That(failure?.Passed, Is.False);
+            Assert.That(failure?.Reason, Does.Contain("grace period"));
+            Assert.That(result.Evaluations.Select(s => s.Metric), Does.Contain(EvidenceCompletenessEvaluator.Metric), "the other evaluators still score");
+        });
+    }
+
+    [Test]
     public async Task HostEvaluator_RegisteredByType_IsCreatedThroughDependencyInjection()
     {
         await using var harness = ObservedRuntime.Create(null, configure: b => b.AddEvaluator<AnswerLengthEvaluator>().AddEvaluator<AnswerLengthEvaluator>());
@@ -339,6 +370,21 @@ public sealed class EvaluationStageTests
             Entered.TrySetResult();
             await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
             return [];
+        }
+    }
+
+    /// <summary>Stands for a judge-model call that takes longer than the grace period and honours its token.</summary>
+    private sealed class GraceOverrunningEvaluator(TimeSpan takes) : IEvaluator
+    {
+        public FakeTimeProvider? Time { get; set; }
+
+        public string Name => "judge";
+
+        public ValueTask<IReadOnlyList<EvaluationScore>> EvaluateAsync(EvaluationContext context, CancellationToken cancellationToken = default)
+        {
+            Time!.Advance(takes);
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult<IReadOnlyList<EvaluationScore>>([]);
         }
     }
 

@@ -147,7 +147,12 @@ internal sealed class EvaluationStage : IRequestStage
         {
             return [Failure(name, $"evaluator timed out after {options.EvaluatorTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s")];
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The request's closing work ran out of time: a score lost, not a request failed.
+            return [Failure(name, "evaluator cut short: the termination grace period ran out")];
+        }
+        catch (Exception ex)
         {
             return [Failure(name, "evaluator failed: " + ex.GetType().Name)];
         }
