@@ -290,6 +290,28 @@ public sealed class EvaluationStageTests
     }
 
     [Test]
+    public async Task EvaluatorIgnoringItsCancellationToken_IsStillAFailedScoreAtItsTimeout_AndTheResultIsReturned()
+    {
+        var deaf = new DeafEvaluator();
+        await using var harness = ObservedRuntime.Create(null, o => o.Evaluation.EvaluatorTimeout = TimeSpan.FromSeconds(3), b => b.AddEvaluator(deaf), ScriptedReply.Answer("Hi."));
+
+        var run = harness.RunAsync("Hi");
+        await deaf.Entered.Task;
+        harness.Time.Advance(TimeSpan.FromSeconds(3));
+
+        // A safety net for the test only: without the timeout being enforced the run never returns.
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var failure = result.Evaluations.Single(s => s.Evaluator == "deaf");
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
+            Assert.That(failure.Passed, Is.False);
+            Assert.That(failure.Reason, Does.Contain("timed out after 3 s"));
+        });
+    }
+
+    [Test]
     public async Task EvaluatorCutShortByTheGracePeriod_IsAFailedScore_AndTheRequestStillCompletes()
     {
         // A model-graded evaluator allowed more time than the grace period: its judge call is cancelled when the grace runs out.
@@ -369,6 +391,23 @@ public sealed class EvaluationStageTests
         {
             Entered.TrySetResult();
             await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            return [];
+        }
+    }
+
+    /// <summary>Waits for something that never comes, without looking at its cancellation token.</summary>
+    private sealed class DeafEvaluator : IEvaluator
+    {
+        private readonly TaskCompletionSource never = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name => "deaf";
+
+        public async ValueTask<IReadOnlyList<EvaluationScore>> EvaluateAsync(EvaluationContext context, CancellationToken cancellationToken = default)
+        {
+            Entered.TrySetResult();
+            await never.Task;
             return [];
         }
     }
