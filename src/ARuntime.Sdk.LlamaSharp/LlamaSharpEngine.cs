@@ -550,7 +550,9 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
             activity.SetTag("aruntime.model.version", model.ModelVersion);
             activity.SetTag("aruntime.deployment", deployment);
             activity.SetTag("aruntime.request_id", request.RequestId);
-            activity.SetTag("aruntime.tenant_id", request.TenantId);
+
+            // No tenant: the runtime shows it only as a hash or not at all (TelemetryOptions.Tenant) on the request's span,
+            // which this span joins by its trace.
         }
 
         return activity;

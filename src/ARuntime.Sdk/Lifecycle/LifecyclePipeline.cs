@@ -311,6 +311,11 @@ internal sealed class LifecyclePipeline
             // The wall-time budget or the caller's deadline: stop cleanly, saying what was done and what was not.
             result = await DeadlineAsync(context, stage.Stage).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (context.GraceToken.IsCancellationRequested)
+        {
+            // The request's closing work ran out of grace: this stage is cut short, the request's decided outcome stands.
+            result = new StageResult(StageOutcome.TimedOut, "grace_period_expired").WithReason("request.grace_period_expired");
+        }
         catch (EvidenceRequiredException ex)
         {
             // Trace persistence failure for evidence-required work: fail closed.

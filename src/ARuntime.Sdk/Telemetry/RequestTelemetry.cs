@@ -113,7 +113,7 @@ internal sealed class RequestTelemetry
 
         var duration = runtime.Time.GetElapsedTime(startTimestamp);
         var status = TelemetryValues.Snake(result.Status);
-        string? error = result.Status is AgentRunStatus.Completed or AgentRunStatus.PendingApproval or AgentRunStatus.Partial ? null : result.Error?.Code ?? "_OTHER";
+        string? error = result.Status is AgentRunStatus.Completed or AgentRunStatus.PendingApproval or AgentRunStatus.Partial ? null : result.Error?.Code ?? OtherValue;
         var tags = new TagList { { AgentName, runtime.Options.AgentName }, { Status, status } };
         if (error is not null)
         {
@@ -201,7 +201,7 @@ internal sealed class RequestTelemetry
         if (chat is not null)
         {
             // The attempt never ended normally (cancelled, or the engine threw through the stage): still measure it.
-            EndChat(null, null, context.Error?.Code ?? "_OTHER", runtime.Time.GetElapsedTime(chat.Started));
+            EndChat(null, null, context.Error?.Code ?? OtherValue, runtime.Time.GetElapsedTime(chat.Started));
         }
 
         var name = TelemetryValues.Snake(stage);
@@ -495,7 +495,8 @@ internal sealed class RequestTelemetry
         var tags = new TagList { { PolicyActionKey, actionName }, { PolicyOutcomeKey, outcome } };
         if (call is not null)
         {
-            tags.Add(ToolName, call.Call.ToolName);
+            // Only registered tool names: the model can name any tool, and each made-up name would be a new time series.
+            tags.Add(ToolName, call.Descriptor?.Name ?? OtherValue);
         }
 
         runtime.PolicyDecisions.Add(1, tags);

@@ -12,6 +12,9 @@ internal static class SemanticConventions
     public const string Chat = "chat";
     public const string ExecuteTool = "execute_tool";
 
+    /// <summary>The conventions' value for "none of the known values" (as for <c>error.type</c>).</summary>
+    public const string OtherValue = "_OTHER";
+
     // gen_ai.* attributes.
     public const string OperationName = "gen_ai.operation.name";
     public const string ProviderName = "gen_ai.provider.name";

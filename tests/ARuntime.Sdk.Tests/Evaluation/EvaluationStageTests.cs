@@ -8,6 +8,7 @@ using ARuntime.Sdk.Testing;
 using ARuntime.Sdk.Tests.Observability;
 using ARuntime.Sdk.Tests.Observability.Support;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ARuntime.Sdk.Tests.Evaluation;
 
@@ -289,6 +290,58 @@ public sealed class EvaluationStageTests
     }
 
     [Test]
+    public async Task EvaluatorIgnoringItsCancellationToken_IsStillAFailedScoreAtItsTimeout_AndTheResultIsReturned()
+    {
+        var deaf = new DeafEvaluator();
+        await using var harness = ObservedRuntime.Create(null, o => o.Evaluation.EvaluatorTimeout = TimeSpan.FromSeconds(3), b => b.AddEvaluator(deaf), ScriptedReply.Answer("Hi."));
+
+        var run = harness.RunAsync("Hi");
+        await deaf.Entered.Task;
+        harness.Time.Advance(TimeSpan.FromSeconds(3));
+
+        // A safety net for the test only: without the timeout being enforced the run never returns.
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var failure = result.Evaluations.Single(s => s.Evaluator == "deaf");
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
+            Assert.That(failure.Passed, Is.False);
+            Assert.That(failure.Reason, Does.Contain("timed out after 3 s"));
+        });
+    }
+
+    [Test]
+    public async Task EvaluatorCutShortByTheGracePeriod_IsAFailedScore_AndTheRequestStillCompletes()
+    {
+        // A model-graded evaluator allowed more time than the grace period: its judge call is cancelled when the grace runs out.
+        var slow = new GraceOverrunningEvaluator(TimeSpan.FromSeconds(6));
+        await using var harness = ObservedRuntime.Create(
+            null,
+            o =>
+            {
+                o.TerminationGracePeriod = TimeSpan.FromSeconds(5);
+                o.Evaluation.EvaluatorTimeout = TimeSpan.FromSeconds(30);
+            },
+            b => b.AddEvaluator(slow),
+            ScriptedReply.Answer("Hi."));
+        slow.Time = harness.Time;
+
+        var result = await harness.RunAsync("Hi");
+
+        var failure = result.Evaluations.SingleOrDefault(s => s.Evaluator == "judge");
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+            Assert.That(result.Answer, Is.EqualTo("Hi."));
+            Assert.That(failure?.Metric, Is.EqualTo("judge.error"));
+            Assert.That(failure?.Passed, Is.False);
+            Assert.That(failure?.Reason, Does.Contain("grace period"));
+            Assert.That(result.Evaluations.Select(s => s.Metric), Does.Contain(EvidenceCompletenessEvaluator.Metric), "the other evaluators still score");
+        });
+    }
+
+    [Test]
     public async Task HostEvaluator_RegisteredByType_IsCreatedThroughDependencyInjection()
     {
         await using var harness = ObservedRuntime.Create(null, configure: b => b.AddEvaluator<AnswerLengthEvaluator>().AddEvaluator<AnswerLengthEvaluator>());
@@ -339,6 +392,38 @@ public sealed class EvaluationStageTests
             Entered.TrySetResult();
             await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
             return [];
+        }
+    }
+
+    /// <summary>Waits for something that never comes, without looking at its cancellation token.</summary>
+    private sealed class DeafEvaluator : IEvaluator
+    {
+        private readonly TaskCompletionSource never = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name => "deaf";
+
+        public async ValueTask<IReadOnlyList<EvaluationScore>> EvaluateAsync(EvaluationContext context, CancellationToken cancellationToken = default)
+        {
+            Entered.TrySetResult();
+            await never.Task;
+            return [];
+        }
+    }
+
+    /// <summary>Stands for a judge-model call that takes longer than the grace period and honours its token.</summary>
+    private sealed class GraceOverrunningEvaluator(TimeSpan takes) : IEvaluator
+    {
+        public FakeTimeProvider? Time { get; set; }
+
+        public string Name => "judge";
+
+        public ValueTask<IReadOnlyList<EvaluationScore>> EvaluateAsync(EvaluationContext context, CancellationToken cancellationToken = default)
+        {
+            Time!.Advance(takes);
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult<IReadOnlyList<EvaluationScore>>([]);
         }
     }
 

@@ -108,6 +108,31 @@ public sealed class MetricsTests
     }
 
     [Test]
+    public async Task CallsToToolsThatAreNotRegistered_AreCountedUnderOneToolNameValue_NotTheNameTheModelMadeUp()
+    {
+        // A model (or a prompt injection steering it) can name any tool: each made-up name must not become a new time series.
+        using var capture = new TelemetryCapture();
+        await using var harness = ObservedRuntime.Create(
+            capture,
+            replies:
+            [
+                ScriptedReply.CallTool("export_customer_4471_records", new { to = "attacker@example.com" }),
+                ScriptedReply.CallTool("export_customer_9032_records", new { to = "attacker@example.com" }),
+                ScriptedReply.Answer("I can't do that."),
+            ]);
+
+        var result = await harness.RunAsync("Where is my order A-1?", ObservedRuntime.ToolName);
+
+        var decisions = capture.Measurements("aruntime.policy.decisions").Where(m => m.Has("aruntime.policy.action", "tool_call")).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ToolCalls.Select(c => c.Outcome), Is.All.EqualTo(ToolCallOutcome.Denied));
+            Assert.That(decisions, Has.Count.EqualTo(2));
+            Assert.That(decisions.Select(m => m.Tag("gen_ai.tool.name")), Is.All.EqualTo("_OTHER"));
+        });
+    }
+
+    [Test]
     public async Task StreamingRun_RecordsTimeToFirstChunk_OnTheMetricAndTheSpan()
     {
         using var capture = new TelemetryCapture();

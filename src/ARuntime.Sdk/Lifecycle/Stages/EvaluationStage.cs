@@ -119,7 +119,8 @@ internal sealed class EvaluationStage : IRequestStage
                 }
                 try
                 {
-                    scores = await pending.ConfigureAwait(false);
+                    // The timeout (and the grace period) hold even for an evaluator that ignores its token: it is left behind.
+                    scores = await ObserveFault(pending.AsTask()).WaitAsync(evaluatorToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -147,10 +148,22 @@ internal sealed class EvaluationStage : IRequestStage
         {
             return [Failure(name, $"evaluator timed out after {options.EvaluatorTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s")];
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The request's closing work ran out of time: a score lost, not a request failed.
+            return [Failure(name, "evaluator cut short: the termination grace period ran out")];
+        }
+        catch (Exception ex)
         {
             return [Failure(name, "evaluator failed: " + ex.GetType().Name)];
         }
+    }
+
+    private static Task<IReadOnlyList<EvaluationScore>> ObserveFault(Task<IReadOnlyList<EvaluationScore>> task)
+    {
+        // An evaluator left behind that faults later must not surface as an unobserved task exception.
+        _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
     }
 
     /// <summary>Keeps a host evaluator's score well-formed: named after its evaluator and metric, with a finite value.</summary>
