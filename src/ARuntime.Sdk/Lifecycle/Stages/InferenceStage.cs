@@ -72,6 +72,7 @@ internal sealed class InferenceStage : IRequestStage
         var plan = context.RoutePlan!;
         var attempt = 0;
         var skippedForCost = new List<string>();
+        var skippedForSensitivity = new List<string>();
         string? lastFailure = null;
         var refused = false;
         for (var index = context.RouteIndex; index < plan.Candidates.Count; index++)
@@ -81,6 +82,15 @@ internal sealed class InferenceStage : IRequestStage
             if (!catalog.TryGetEngine(deployment.Name, out var engine))
             {
                 lastFailure = "route.engine_missing";
+                continue;
+            }
+
+            // The plan was checked against what the request held when it was made; a tool result or other data added since
+            // may be more sensitive than this deployment is cleared for, and must not reach it.
+            if (context.Classification.Sensitivity > deployment.MaxDataSensitivity)
+            {
+                skippedForSensitivity.Add(deployment.Name);
+                lastFailure = "route.data_too_sensitive";
                 continue;
             }
 
@@ -130,6 +140,7 @@ internal sealed class InferenceStage : IRequestStage
                         .With("tokens.generated", result.Usage.GeneratedTokens)
                         .With("stop_reason", result.StopReason.ToString())
                         .WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name))
+                        .WithReasons(skippedForSensitivity.Select(name => "route.data_too_sensitive:" + name))
                         .WithPayload(flattened is null ? context.Hasher.DigestConversation("prompt", messages, context.Classification, context.Redactor) : context.Hasher.Digest("prompt", flattened, context.Classification, context.Redactor))
                         .WithPayload(context.Hasher.Digest("completion", result.Text, context.Classification, context.Redactor));
                 }
@@ -157,8 +168,28 @@ internal sealed class InferenceStage : IRequestStage
             return stopped.WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name));
         }
 
+        if (attempt == 0 && skippedForSensitivity.Count > 0 && lastFailure == "route.data_too_sensitive")
+        {
+            // Fail closed: no deployment left in the plan may receive what the request now holds.
+            context.Terminate(
+                AgentRunStatus.Failed,
+                new AgentError
+                {
+                    Code = AgentErrorCodes.NoEligibleRoute,
+                    Message = $"No deployment left in the route is cleared for {context.Classification.Sensitivity} data, which the request now holds.",
+                    Field = "route",
+                    Stage = Stage,
+                },
+                FailureKind.ModelTimeoutOrRefusal,
+                Stage,
+                "route.data_too_sensitive");
+            return new StageResult(StageOutcome.Failed, "no_eligible_route")
+                .WithReasons(skippedForSensitivity.Select(name => "route.data_too_sensitive:" + name));
+        }
+
         return Fail(context, refused, lastFailure ?? "route.none_eligible", attempt)
-            .WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name));
+            .WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name))
+            .WithReasons(skippedForSensitivity.Select(name => "route.data_too_sensitive:" + name));
     }
 
     private StageResult Fail(RequestContext context, bool refused, string lastFailure, int attempts)

@@ -585,7 +585,7 @@ internal sealed class ToolExecutionStage : IRequestStage
         };
         await context.Evidence.WriteAsync(
             context.NewRecord(Stage, EvidenceKinds.ToolCall, outcome, startedAt, duration, activity?.SpanId.ToHexString(), call.Outcome?.ToString(), call.ReasonCodes, attributes, payloads,
-                context.Versions with { Tool = descriptor.Name + "@" + descriptor.Version }, context.Classification.Combine(descriptor.OutputClassification)),
+                context.Versions with { Tool = descriptor.Name + "@" + descriptor.Version }, context.Classification.Combine(descriptor.OutputClassification).Combine(call.Result?.Classification)),
             descriptor.SideEffect > SideEffectClass.Read ? EvidenceDurability.Durable : EvidenceDurability.Acknowledged,
             cancellationToken).ConfigureAwait(false);
         if (context.Events is not null)

@@ -80,13 +80,19 @@ internal sealed class ValidationStage : IRequestStage
             if (call.Outcome is not null && !call.Reported)
             {
                 call.Reported = true;
+
+                // The label follows the data: what the tool says of this result raises what its descriptor declares, and
+                // the request carries it from here on (the next turn's deployment must be cleared for it, evidence and
+                // memory are labelled with it).
+                var classification = (call.Descriptor?.OutputClassification ?? DataClassification.Unlabelled).Combine(call.Result?.Classification);
+                context.Classification = context.Classification.Combine(classification);
                 context.Transcript.Add(new AgentMessage
                 {
                     Role = MessageRole.Tool,
                     ToolCallId = call.Call.CallId,
                     ToolName = call.Call.ToolName,
                     Content = context.Redactor.Redact(ToolMessage(call)),
-                    Classification = call.Descriptor?.OutputClassification ?? DataClassification.Unlabelled,
+                    Classification = classification,
                 });
             }
 
