@@ -1,8 +1,10 @@
 using System.Text.Json;
 using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Idempotency;
 using ARuntime.Sdk.Testing;
 using ARuntime.Sdk.Tools;
 using ARuntime.Sdk.Validation;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ARuntime.Sdk.Tests.Tools;
 
@@ -308,6 +310,36 @@ public sealed class ToolExecutionTests
         Assert.That(ToolTestKit.Call(result, "send").ReasonCodes, Does.Contain("tool.outcome_unknown"));
         Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial), "an effect that may have happened and cannot be undone is partial state");
         Assert.That(result.Uncertainty, Has.Some.Contains("unknown"));
+    }
+
+    [Test]
+    public async Task An_argument_the_parameter_cannot_take_fails_the_call_before_it_runs_and_leaves_nothing_in_doubt()
+    {
+        // 2.0 is an integer to JSON Schema (the call passes planning) but System.Text.Json cannot bind it to an int.
+        var attempts = 0;
+        string Charge(string orderId, int cents)
+        {
+            attempts++;
+            return "charged";
+        }
+
+        await using var harness = Harness(
+            b => b.AddTool(Charge, o => { o.Name = "charge"; o.PermissionClass = "data.write"; o.SideEffect = SideEffectClass.Irreversible; })
+                .ConfigurePolicy(p => p.Rules.Add(ToolTestKit.Allow("charge"))),
+            ScriptedReply.Raw("""{"tool":"charge","arguments":{"orderId":"A-1","cents":250.0}}"""));
+        var result = await harness.RunAsync("Charge A-1", "charge");
+
+        var call = ToolTestKit.Call(result, "charge");
+        Assert.That(attempts, Is.Zero);
+        Assert.That(call.Outcome, Is.EqualTo(ToolCallOutcome.Failed));
+        Assert.That(call.ReasonCodes, Does.Not.Contain("tool.outcome_unknown"));
+        Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Failed), "nothing ran, so nothing is partial");
+        Assert.That(result.Uncertainty, Has.None.Contains("took effect is unknown"));
+
+        // The start was forgotten: the same operation is not blocked as in doubt.
+        var ledger = harness.Services.GetRequiredService<IOperationLedger>();
+        var claim = await ledger.TryStartAsync(result.TenantId!, call.OperationKey!, "charge", "req_other");
+        Assert.That(claim.Status, Is.EqualTo(OperationClaimStatus.Started));
     }
 
     [Test]
