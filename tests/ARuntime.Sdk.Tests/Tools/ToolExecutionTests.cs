@@ -111,6 +111,50 @@ public sealed class ToolExecutionTests
     }
 
     [Test]
+    public async Task A_tool_that_ignores_cancellation_is_abandoned_one_timeout_after_its_timeout_and_holds_its_slot_until_it_ends()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var invocations = 0;
+        async Task<string> Stuck(string q)
+        {
+            // Like a client call made without the token: cancellation never reaches it.
+            Interlocked.Increment(ref invocations);
+            started.TrySetResult();
+            await release.Task;
+            return q;
+        }
+
+        await using var harness = Harness(
+            b => b.AddTool(Stuck, o => { Read(o, "stuck"); o.Timeout = TimeSpan.FromSeconds(5); o.MaxConcurrency = 1; }),
+            ScriptedReply.CallTool("stuck", new { q = "x" }),
+            ScriptedReply.Answer("It did not answer."),
+            ScriptedReply.CallTool("stuck", new { q = "y" }),
+            ScriptedReply.Answer("Done."));
+        var run = harness.RunAsync("Go", "stuck");
+        await started.Task;
+        harness.Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.That(run.IsCompleted, Is.False, "the tool is first told to stop and given its timeout to do so");
+        harness.Time.Advance(TimeSpan.FromSeconds(5));
+        // Bounded so that a tool that is never abandoned fails the test instead of hanging it.
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(1));
+
+        var call = ToolTestKit.Call(result, "stuck");
+        Assert.That(call.Outcome, Is.EqualTo(ToolCallOutcome.TimedOut));
+        Assert.That(call.ReasonCodes, Does.Contain("tool.abandoned"));
+        Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
+        Assert.That(ToolTestKit.Prompt(harness, 1), Does.Contain("\"status\":\"timeout\""));
+
+        // The abandoned invocation still runs, so it keeps the tool's only slot until it ends; then the next call runs.
+        var limiter = ((ToolRegistry)harness.Services.GetRequiredService<IToolRegistry>()).GetLimiter("stuck")!;
+        Assert.That(limiter.CurrentCount, Is.Zero);
+        release.SetResult();
+        var second = await harness.RunAsync("Go again", "stuck").WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.That(ToolTestKit.Call(second, "stuck").Outcome, Is.EqualTo(ToolCallOutcome.Succeeded));
+        Assert.That(invocations, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task A_throwing_tool_is_isolated_and_its_message_never_reaches_the_model()
     {
         await using var harness = Harness(
