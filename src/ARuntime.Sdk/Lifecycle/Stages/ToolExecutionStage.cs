@@ -362,8 +362,9 @@ internal sealed class ToolExecutionStage : IRequestStage
             context.Redactor.Track(credential);
             return credential;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // A resolver that gave up on its own (a vault client's HTTP timeout) fails the call, not the request.
             call.Outcome = ToolCallOutcome.Failed;
             call.ReasonCodes.Add("credential.unavailable");
             call.Result = ToolResult.Failure($"The credential '{reference}' could not be resolved.");
