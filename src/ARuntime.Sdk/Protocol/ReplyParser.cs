@@ -11,15 +11,20 @@ namespace ARuntime.Sdk.Protocol;
 /// </summary>
 internal static class ReplyParser
 {
-    public static ParsedReply Parse(InferenceResult result, bool envelope, int turn)
+    /// <param name="result">The engine's output.</param>
+    /// <param name="envelope">Whether the reply is the JSON response envelope.</param>
+    /// <param name="turn">The request's turn number (runtime call ids are numbered by it).</param>
+    /// <param name="taken">The call ids the request already used; the ids given to this reply's calls are added.</param>
+    public static ParsedReply Parse(InferenceResult result, bool envelope, int turn, HashSet<string>? taken = null)
     {
         var reply = new ParsedReply();
+        taken ??= new HashSet<string>(StringComparer.Ordinal);
         if (result.ToolCalls.Count > 0)
         {
             var index = 0;
             foreach (var proposed in result.ToolCalls)
             {
-                var callId = proposed.CallId ?? CallId(turn, index);
+                var callId = DistinctCallId(proposed.CallId, turn, index, taken);
                 index++;
                 if (TryParseObject(proposed.ArgumentsJson, out var arguments, out var error))
                 {
@@ -83,7 +88,7 @@ internal static class ReplyParser
 
             var call = new ToolCall
             {
-                CallId = CallId(turn, 0),
+                CallId = DistinctCallId(null, turn, 0, taken),
                 ToolName = tool.GetString()!,
                 Arguments = root.TryGetProperty(ResponseEnvelope.ArgumentsProperty, out var arguments) ? arguments : default,
             };
@@ -119,6 +124,27 @@ internal static class ReplyParser
     }
 
     private static string CallId(int turn, int index) => string.Create(CultureInfo.InvariantCulture, $"call_{turn}_{index}");
+
+    /// <summary>
+    /// The engine's id for a call unless the request already used it, otherwise the runtime's own. An engine's id is model
+    /// output, and some backends number calls per reply (<c>call_0</c> every turn): a repeat would merge two calls in the
+    /// result, the saga log and an approval (which would then apply to the wrong call).
+    /// </summary>
+    private static string DistinctCallId(string? proposed, int turn, int index, HashSet<string> taken)
+    {
+        if (!string.IsNullOrWhiteSpace(proposed) && taken.Add(proposed))
+        {
+            return proposed;
+        }
+
+        var id = CallId(turn, index);
+        for (var n = 1; !taken.Add(id); n++)
+        {
+            id = string.Create(CultureInfo.InvariantCulture, $"{CallId(turn, index)}_{n}");
+        }
+
+        return id;
+    }
 
     private static bool TryParseObject(string json, out JsonElement element, out string error)
     {

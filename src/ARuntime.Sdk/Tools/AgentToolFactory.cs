@@ -55,7 +55,7 @@ public static class AgentToolFactory
             ConfigureParameterBinding = BindRuntimeParameters,
             MarshalResult = (result, type, _) => new ValueTask<object?>(result is ToolResult ? result : Marshal(result, type, serializerOptions)),
         });
-        var tool = new FunctionAgentTool(function, options, returnsToolResult ? null : function.ReturnJsonSchema);
+        var tool = new FunctionAgentTool(function, options, returnsToolResult ? null : function.ReturnJsonSchema, method);
         ToolDescriptorValidator.Validate(tool);
         return tool;
     }

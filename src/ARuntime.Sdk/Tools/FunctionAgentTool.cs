@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Secrets;
 using Microsoft.Extensions.AI;
@@ -13,11 +15,22 @@ internal sealed class FunctionAgentTool : AgentTool
 {
     private readonly AIFunction function;
     private readonly ToolOptions options;
+    private readonly (ParameterInfo Parameter, JsonTypeInfo Type)[] jsonParameters;
 
-    public FunctionAgentTool(AIFunction function, ToolOptions options, JsonElement? generatedOutputSchema)
+    /// <param name="function">The function.</param>
+    /// <param name="options">The classification.</param>
+    /// <param name="generatedOutputSchema">The output schema generated from the return type.</param>
+    /// <param name="method">
+    /// The method behind a function this SDK built (its JSON-bound parameters are read before the method runs); null for a
+    /// host-supplied function, whose binding is its own.
+    /// </param>
+    public FunctionAgentTool(AIFunction function, ToolOptions options, JsonElement? generatedOutputSchema, MethodInfo? method = null)
     {
         this.function = function;
         this.options = options;
+        jsonParameters = method is null
+            ? []
+            : [.. method.GetParameters().Where(p => !IsRuntimeBound(p.ParameterType)).Select(p => (p, function.JsonSerializerOptions.GetTypeInfo(p.ParameterType)))];
         Descriptor = options.ToDescriptor(function.Name, function.Description, function.JsonSchema, generatedOutputSchema, options.Compensate is not null, options.QueryStatus is not null);
     }
 
@@ -32,6 +45,31 @@ internal sealed class FunctionAgentTool : AgentTool
             foreach (var property in invocation.Call.Arguments.EnumerateObject())
             {
                 arguments[property.Name] = property.Value;
+            }
+        }
+
+        // Read the arguments before the method runs: one its parameter cannot take (2.0 or 1e20 for an int passes an
+        // "integer" schema) fails the call without effect, instead of surfacing from inside the invocation as an exception
+        // whose effect is unknown. The binder passes the values read here through as they are.
+        foreach (var (parameter, type) in jsonParameters)
+        {
+            if (!arguments.TryGetValue(parameter.Name!, out var given))
+            {
+                if (!parameter.HasDefaultValue)
+                {
+                    return ToolResult.Failure($"The argument '{parameter.Name}' is missing.");
+                }
+
+                continue;
+            }
+
+            try
+            {
+                arguments[parameter.Name!] = given is JsonElement element ? element.Deserialize(type) : given;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                return ToolResult.Failure($"The argument '{parameter.Name}' could not be read as {parameter.ParameterType.Name}.");
             }
         }
 
@@ -50,6 +88,11 @@ internal sealed class FunctionAgentTool : AgentTool
             _ => ToolResult.Success(JsonSerializer.SerializeToElement(value, value.GetType(), function.JsonSerializerOptions)),
         };
     }
+
+    /// <summary>Whether the runtime or Microsoft.Extensions.AI binds a parameter of this type (it is never read from the arguments).</summary>
+    private static bool IsRuntimeBound(Type type) =>
+        type == typeof(CancellationToken) || type == typeof(IServiceProvider) || type == typeof(AIFunctionArguments)
+        || type == typeof(ToolInvocation) || type == typeof(SecretValue);
 
     public override ValueTask<CompensationResult> CompensateAsync(ToolCompensationRequest compensation, CancellationToken cancellationToken) =>
         options.Compensate is { } compensate ? compensate(compensation, cancellationToken) : base.CompensateAsync(compensation, cancellationToken);

@@ -97,6 +97,23 @@ public sealed class CompensationTests
     }
 
     [Test]
+    public async Task A_compensation_that_throws_its_own_cancellation_is_a_failed_attempt_and_does_not_stop_the_others()
+    {
+        // HttpClient reports its own timeout as TaskCanceledException; the request was not cancelled.
+        var steps = new Steps { CompensationOutcome = (step, _) => step == "hotel" ? throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout.") : CompensationResult.Done };
+        await using var harness = Harness(steps, Book("flight"), Book("hotel"), Book("car"), Book("fail"));
+        var result = await harness.RunAsync("Plan the trip", "book");
+
+        Assert.That(steps.Compensations.Select(c => c.Step).Distinct(), Is.EqualTo(new[] { "car", "hotel", "flight" }), "the flight is still cancelled");
+        Assert.That(steps.Compensations.Count(c => c.Step == "hotel"), Is.EqualTo(3), "retried up to its attempt limit");
+        Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial));
+        Assert.That(result.Error?.Code, Is.EqualTo(AgentErrorCodes.PartialSideEffect));
+        Assert.That(result.Uncertainty, Has.Some.Contains("booking:hotel"));
+        var hotel = harness.Evidence.OfKind(result.RequestId, "tool.compensation").Single(r => r.Attributes["changed_resources"] == "booking:hotel");
+        Assert.That(hotel.Decision, Is.EqualTo("compensation_failed"));
+    }
+
+    [Test]
     public async Task Every_attempt_of_a_compensation_carries_the_same_operation_key_so_it_can_be_idempotent()
     {
         var steps = new Steps { CompensationOutcome = (_, attempt) => attempt < 2 ? throw new TimeoutException("supplier slow") : CompensationResult.Done };

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Idempotency;
 using ARuntime.Sdk.Testing;
 using ARuntime.Sdk.Tools;
 using ARuntime.Sdk.Validation;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ARuntime.Sdk.Tests.Tools;
 
@@ -106,6 +108,50 @@ public sealed class ToolExecutionTests
         Assert.That(ToolTestKit.Call(result, "slow").Outcome, Is.EqualTo(ToolCallOutcome.TimedOut));
         Assert.That(ToolTestKit.Prompt(harness, 1), Does.Contain("\"status\":\"timeout\""));
         Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), "a read that timed out is reported to the model; the request goes on");
+    }
+
+    [Test]
+    public async Task A_tool_that_ignores_cancellation_is_abandoned_one_timeout_after_its_timeout_and_holds_its_slot_until_it_ends()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var invocations = 0;
+        async Task<string> Stuck(string q)
+        {
+            // Like a client call made without the token: cancellation never reaches it.
+            Interlocked.Increment(ref invocations);
+            started.TrySetResult();
+            await release.Task;
+            return q;
+        }
+
+        await using var harness = Harness(
+            b => b.AddTool(Stuck, o => { Read(o, "stuck"); o.Timeout = TimeSpan.FromSeconds(5); o.MaxConcurrency = 1; }),
+            ScriptedReply.CallTool("stuck", new { q = "x" }),
+            ScriptedReply.Answer("It did not answer."),
+            ScriptedReply.CallTool("stuck", new { q = "y" }),
+            ScriptedReply.Answer("Done."));
+        var run = harness.RunAsync("Go", "stuck");
+        await started.Task;
+        harness.Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.That(run.IsCompleted, Is.False, "the tool is first told to stop and given its timeout to do so");
+        harness.Time.Advance(TimeSpan.FromSeconds(5));
+        // Bounded so that a tool that is never abandoned fails the test instead of hanging it.
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(1));
+
+        var call = ToolTestKit.Call(result, "stuck");
+        Assert.That(call.Outcome, Is.EqualTo(ToolCallOutcome.TimedOut));
+        Assert.That(call.ReasonCodes, Does.Contain("tool.abandoned"));
+        Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
+        Assert.That(ToolTestKit.Prompt(harness, 1), Does.Contain("\"status\":\"timeout\""));
+
+        // The abandoned invocation still runs, so it keeps the tool's only slot until it ends; then the next call runs.
+        var limiter = ((ToolRegistry)harness.Services.GetRequiredService<IToolRegistry>()).GetLimiter("stuck")!;
+        Assert.That(limiter.CurrentCount, Is.Zero);
+        release.SetResult();
+        var second = await harness.RunAsync("Go again", "stuck").WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.That(ToolTestKit.Call(second, "stuck").Outcome, Is.EqualTo(ToolCallOutcome.Succeeded));
+        Assert.That(invocations, Is.EqualTo(2));
     }
 
     [Test]
@@ -308,6 +354,36 @@ public sealed class ToolExecutionTests
         Assert.That(ToolTestKit.Call(result, "send").ReasonCodes, Does.Contain("tool.outcome_unknown"));
         Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial), "an effect that may have happened and cannot be undone is partial state");
         Assert.That(result.Uncertainty, Has.Some.Contains("unknown"));
+    }
+
+    [Test]
+    public async Task An_argument_the_parameter_cannot_take_fails_the_call_before_it_runs_and_leaves_nothing_in_doubt()
+    {
+        // 2.0 is an integer to JSON Schema (the call passes planning) but System.Text.Json cannot bind it to an int.
+        var attempts = 0;
+        string Charge(string orderId, int cents)
+        {
+            attempts++;
+            return "charged";
+        }
+
+        await using var harness = Harness(
+            b => b.AddTool(Charge, o => { o.Name = "charge"; o.PermissionClass = "data.write"; o.SideEffect = SideEffectClass.Irreversible; })
+                .ConfigurePolicy(p => p.Rules.Add(ToolTestKit.Allow("charge"))),
+            ScriptedReply.Raw("""{"tool":"charge","arguments":{"orderId":"A-1","cents":250.0}}"""));
+        var result = await harness.RunAsync("Charge A-1", "charge");
+
+        var call = ToolTestKit.Call(result, "charge");
+        Assert.That(attempts, Is.Zero);
+        Assert.That(call.Outcome, Is.EqualTo(ToolCallOutcome.Failed));
+        Assert.That(call.ReasonCodes, Does.Not.Contain("tool.outcome_unknown"));
+        Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Failed), "nothing ran, so nothing is partial");
+        Assert.That(result.Uncertainty, Has.None.Contains("took effect is unknown"));
+
+        // The start was forgotten: the same operation is not blocked as in doubt.
+        var ledger = harness.Services.GetRequiredService<IOperationLedger>();
+        var claim = await ledger.TryStartAsync(result.TenantId!, call.OperationKey!, "charge", "req_other");
+        Assert.That(claim.Status, Is.EqualTo(OperationClaimStatus.Started));
     }
 
     [Test]

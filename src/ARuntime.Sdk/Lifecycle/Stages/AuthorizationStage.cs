@@ -186,9 +186,10 @@ internal sealed class AuthorizationStage : IRequestStage
                 },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Fail closed: a policy that cannot decide denies.
+            // Fail closed: a policy that cannot decide denies — also when it gave up on its own (a remote decision point's
+            // HTTP timeout is a cancellation nobody requested); only the request's own cancellation ends the request.
             return PolicyDecision.Deny(runtimeVersion, "The policy could not be evaluated.", "policy.error");
         }
 

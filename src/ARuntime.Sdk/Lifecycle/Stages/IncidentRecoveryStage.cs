@@ -219,8 +219,10 @@ internal sealed class IncidentRecoveryStage : IRequestStage
             {
                 last = new CompensationResult { Succeeded = false, Detail = "compensation timed out" };
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // A cancellation the compensation raised itself (an HTTP client's own timeout) is a failed attempt: only the
+                // stage's own cancellation stops compensating, so one failure never stops the others.
                 last = new CompensationResult { Succeeded = false, Detail = "compensation failed (" + ex.GetType().Name + ")" };
             }
 

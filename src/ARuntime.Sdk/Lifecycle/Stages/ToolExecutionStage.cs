@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using ARuntime.Sdk.Budgets;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
@@ -181,14 +182,26 @@ internal sealed class ToolExecutionStage : IRequestStage
             }
 
             RunOutcome run;
+            var abandoned = new StrongBox<Task?>();
             try
             {
                 invoked = true;
-                run = await RunWithRetriesAsync(context, call, tool, executedCall, operationKey, credential, cancellationToken).ConfigureAwait(false);
+                run = await RunWithRetriesAsync(context, call, tool, executedCall, operationKey, credential, abandoned, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
-                limiter?.Release();
+                // An abandoned invocation still runs: it keeps its slot until it ends, so the concurrency limit stays true.
+                if (limiter is not null)
+                {
+                    if (abandoned.Value is { IsCompleted: false } running)
+                    {
+                        _ = running.ContinueWith(static (_, state) => ((SemaphoreSlim)state!).Release(), limiter, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    }
+                    else
+                    {
+                        limiter.Release();
+                    }
+                }
             }
 
             await ConcludeAsync(context, call, run, saga, ledgered, operationKey, price).ConfigureAwait(false);
@@ -327,8 +340,9 @@ internal sealed class ToolExecutionStage : IRequestStage
             context.Redactor.Track(credential);
             return credential;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // A resolver that gave up on its own (a vault client's HTTP timeout) fails the call, not the request.
             call.Outcome = ToolCallOutcome.Failed;
             call.ReasonCodes.Add("credential.unavailable");
             call.Result = ToolResult.Failure($"The credential '{reference}' could not be resolved.");
@@ -449,7 +463,7 @@ internal sealed class ToolExecutionStage : IRequestStage
         call.ReasonCodes.Add(reason);
     }
 
-    private async ValueTask<RunOutcome> RunWithRetriesAsync(RequestContext context, PlannedCall call, AgentTool tool, ToolCall executedCall, string operationKey, SecretValue? credential, CancellationToken cancellationToken)
+    private async ValueTask<RunOutcome> RunWithRetriesAsync(RequestContext context, PlannedCall call, AgentTool tool, ToolCall executedCall, string operationKey, SecretValue? credential, StrongBox<Task?> abandoned, CancellationToken cancellationToken)
     {
         var descriptor = call.Descriptor!;
         var sideEffecting = descriptor.SideEffect > SideEffectClass.Read;
@@ -465,7 +479,7 @@ internal sealed class ToolExecutionStage : IRequestStage
             {
                 try
                 {
-                    result = await tool.InvokeAsync(
+                    var invocation = tool.InvokeAsync(
                         new ToolInvocation
                         {
                             Call = executedCall,
@@ -476,7 +490,29 @@ internal sealed class ToolExecutionStage : IRequestStage
                             Credential = credential,
                             Services = services,
                         },
-                        linked.Token).ConfigureAwait(false) ?? ToolResult.Failure("The tool returned no result.");
+                        linked.Token);
+                    if (invocation.IsCompleted)
+                    {
+                        result = await invocation.ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        var task = invocation.AsTask();
+                        if (!await EndsOnceToldToStopAsync(task, descriptor.Timeout, linked.Token).ConfigureAwait(false))
+                        {
+                            // The tool ignores cancellation: abandon it rather than hang the request. It may still take effect,
+                            // so its outcome is unknown; no status query or retry while it may still be running.
+                            abandoned.Value = task;
+                            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                            cancellationToken.ThrowIfCancellationRequested();
+                            call.ReasonCodes.Add("tool.abandoned");
+                            return new RunOutcome(ToolResult.Failure("The tool did not finish within its timeout and did not stop when told to; it was abandoned."), true, sideEffecting);
+                        }
+
+                        result = await task.ConfigureAwait(false);
+                    }
+
+                    result ??= ToolResult.Failure("The tool returned no result.");
                 }
                 catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
@@ -530,6 +566,33 @@ internal sealed class ToolExecutionStage : IRequestStage
             {
                 await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits for a running invocation. Once <paramref name="stop"/> fires (its timeout, the caller or the deadline) the tool
+    /// gets <paramref name="grace"/> to honour it; returns false when it has not ended by then.
+    /// </summary>
+    private async ValueTask<bool> EndsOnceToldToStopAsync(Task invocation, TimeSpan grace, CancellationToken stop)
+    {
+        var givenUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        CancellationTokenSource? graceTimer = null;
+
+        // The grace timer starts in the cancellation callback itself, so it runs from the moment the tool was told to stop.
+        var registration = stop.Register(() =>
+        {
+            graceTimer = SafeTime.CancelAfter(grace, timeProvider);
+            graceTimer.Token.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), givenUp);
+        });
+        try
+        {
+            return await Task.WhenAny(invocation, givenUp.Task).ConfigureAwait(false) == invocation;
+        }
+        finally
+        {
+            // Disposing the registration waits for a callback in progress, so the timer it may create is disposed too.
+            await registration.DisposeAsync().ConfigureAwait(false);
+            graceTimer?.Dispose();
         }
     }
 

@@ -39,7 +39,10 @@ internal sealed class ToolPlanningStage : IRequestStage
         }
 
         var inference = turn.Inference!;
-        var reply = ReplyParser.Parse(inference, context.UsesEnvelope, context.TurnCount);
+        // Call ids identify a call in the result, the saga log and an approval: each must be new to the request.
+        var taken = new HashSet<string>(context.ToolCalls.Select(c => c.CallId), StringComparer.Ordinal);
+        taken.UnionWith(turn.Calls.Select(c => c.Call.CallId));
+        var reply = ReplyParser.Parse(inference, context.UsesEnvelope, context.TurnCount, taken);
         context.Transcript.Add(AgentMessage.Assistant(context.Redactor.Redact(inference.Text.Length > 0 ? inference.Text : DescribeNativeCalls(inference))));
 
         foreach (var (call, error) in reply.MalformedCalls)
