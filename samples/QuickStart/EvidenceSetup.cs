@@ -18,7 +18,7 @@ public static class EvidenceSetup
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Has("--in-memory-evidence"))
+        if (options.InMemoryEvidence)
         {
             // Volatile, in-memory evidence: an explicit, recorded opt-out (every record carries the volatile-storage flag).
             builder.UseInMemoryEvidence();
@@ -27,8 +27,8 @@ public static class EvidenceSetup
 
         var home = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
         var directory = Path.Combine(string.IsNullOrEmpty(home) ? Path.GetTempPath() : home, "ARuntime", "QuickStart");
-        var database = Path.GetFullPath(options.ValueOf("--evidence-db") ?? Path.Combine(directory, "evidence.db"));
-        var keyFile = Path.GetFullPath(options.ValueOf("--key-file") ?? Path.Combine(directory, "evidence.key"));
+        var database = Path.GetFullPath(options.EvidenceDb ?? Path.Combine(directory, "evidence.db"));
+        var keyFile = Path.GetFullPath(options.KeyFile ?? Path.Combine(directory, "evidence.key"));
         builder.UseSqlCipherStore(o =>
         {
             o.DatabasePath = database;

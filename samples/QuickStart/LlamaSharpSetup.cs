@@ -21,7 +21,7 @@ public static class LlamaSharpSetup
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.ValueOf("--model") is not { } path)
+        if (options.ModelPath is not { } path)
         {
             return false;
         }
@@ -52,7 +52,7 @@ public static class LlamaSharpSetup
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.ValueOf("--model") is null)
+        if (options.ModelPath is null)
         {
             return;
         }

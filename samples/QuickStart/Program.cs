@@ -1,6 +1,6 @@
 // ARuntime.Sdk QuickStart: a template to copy. It composes the runtime with dependency injection, registers two typed tools
 // (a read-only lookup and a refund with a compensation), allows refunds up to 100 EUR by policy, and runs one request through
-// all sixteen lifecycle stages. Run it:  dotnet run --project samples/QuickStart  [-- --json] [--otel-console] [--model PATH.gguf]
+// all sixteen lifecycle stages. Run it:  dotnet run --project samples/QuickStart  [-- --help | --json | --model PATH.gguf | ...]
 using ARuntime.Sdk;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
@@ -9,7 +9,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using QuickStart;
 
-var options = QuickStartOptions.Parse(args);
+if (QuickStartOptions.Parse(args, out var exitCode) is not { } options)
+{
+    return exitCode;
+}
+
 using var telemetry = TelemetrySetup.Start(options);
 var orders = new OrderDesk();
 

@@ -14,16 +14,13 @@ namespace QuickStart;
 /// </summary>
 public static class TelemetrySetup
 {
-    /// <summary>The flag that turns the console exporter on.</summary>
-    public const string Flag = "--otel-console";
-
     /// <summary>Starts console export when the command line asks for it; dispose the result to flush before exit.</summary>
     /// <param name="options">The command line.</param>
     /// <returns>The providers to dispose, or <see langword="null"/> without the flag.</returns>
     public static IDisposable? Start(QuickStartOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!options.Has(Flag))
+        if (!options.OtelConsole)
         {
             return null;
         }
