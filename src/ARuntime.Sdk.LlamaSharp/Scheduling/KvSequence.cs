@@ -80,7 +80,9 @@ internal sealed class KvSequence : IDisposable
     /// <summary>Loads a saved state into this (empty) sequence.</summary>
     /// <param name="state">The state.</param>
     /// <param name="tokenCount">The number of tokens the state holds.</param>
-    public void Load(LLamaContext.SequenceState state, int tokenCount)
+    /// <exception cref="InvalidOperationException">llama.cpp could not load the state (for example, the KV cache has
+    /// fewer free cells than the state holds); the sequence stays empty.</exception>
+    public unsafe void Load(LLamaContext.SequenceState state, int tokenCount)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         if (TokenCount != 0)
@@ -88,7 +90,15 @@ internal sealed class KvSequence : IDisposable
             throw new InvalidOperationException("A saved state loads only into an empty sequence.");
         }
 
-        decoder.Context.LoadState(state, Id);
+        // Not LLamaContext.LoadState: it discards llama.cpp's result, and a state that could not be placed (0 bytes read)
+        // would leave a sequence that believes it holds the prefix and decodes without it.
+        var read = decoder.Context.NativeHandle.SetState((byte*)state.DangerousGetHandle(), state.Size, Id);
+        if (read == 0)
+        {
+            throw new InvalidOperationException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"llama.cpp could not load a saved state of {tokenCount} tokens into sequence {(int)Id} (not enough free KV cells)."));
+        }
+
         TokenCount = tokenCount;
     }
 

@@ -98,6 +98,26 @@ public sealed class BatchDecoderTests
     }
 
     [Test]
+    public void SavedState_LargerThanTheFreeKvCells_IsRefused_NotSilentlyLoadedEmpty()
+    {
+        // llama.cpp reports a state it cannot place by returning 0 bytes read; taken as loaded, the sequence would decode
+        // its next tokens with no prefix in its KV cells (and the prefix cache would count them as cached).
+        using var decoder = NewDecoder(sequenceIds: 3, contextSize: 256);
+        var tokens = Enumerable.Repeat(decoder.Context.Tokenize(Prompts[1], addBos: false, special: false), 40).SelectMany(t => t).Take(200).ToArray();
+        var saved = decoder.Create();
+        saved.Prompt(tokens.AsSpan(0, 100));
+        Assert.That(decoder.Decode(), Is.EqualTo(DecodeResult.Ok));
+        using var state = saved.Save();
+        saved.Dispose();
+        var occupant = decoder.Create();
+        occupant.Prompt(tokens);
+        Assert.That(decoder.Decode(), Is.EqualTo(DecodeResult.Ok), "200 of the 256 cells are now in use");
+
+        Assert.Throws<InvalidOperationException>(() => decoder.Load(state, 100));
+        Assert.That((int)decoder.Create().Id, Is.EqualTo(1), "the refused load returned its sequence id (0 is the occupant's)");
+    }
+
+    [Test]
     public void AnAbortedDecode_KeepsItsBatch_AndTheRetryGivesTheSameTokens()
     {
         var expected = LlamaTestLoader.GreedyTogether(weights, Prompts, 1).Select(o => o[0]).ToList();
@@ -117,9 +137,9 @@ public sealed class BatchDecoderTests
         Assert.That(sequences.Select(s => (int)s.Sample(sampler)), Is.EqualTo(expected));
     }
 
-    private BatchDecoder NewDecoder(int sequenceIds)
+    private BatchDecoder NewDecoder(int sequenceIds, uint contextSize = 1024)
     {
-        var parameters = LlamaTestLoader.Parameters(string.Empty, contextSize: 1024);
+        var parameters = LlamaTestLoader.Parameters(string.Empty, contextSize);
         parameters.SeqMax = (uint)sequenceIds;
         parameters.KVUnified = true;
         return new BatchDecoder(weights, parameters, sequenceIds);
