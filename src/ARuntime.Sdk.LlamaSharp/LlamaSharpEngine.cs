@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Inference;
 using ARuntime.Sdk.LlamaSharp.Loading;
@@ -428,7 +429,8 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
         OutputConstraint? constraint = null;
         if (request.ResponseFormat.Kind == ResponseFormatKind.JsonSchema)
         {
-            if (request.ResponseFormat.Schema is not { } schema)
+            // default(JsonElement) (Undefined) is no schema either; reading its text would throw InvalidOperationException.
+            if (request.ResponseFormat.Schema is not { ValueKind: not JsonValueKind.Undefined } schema)
             {
                 throw new InferenceException(InferenceFailureKind.UnsupportedRequest, "ResponseFormat is JsonSchema but has no Schema.");
             }
