@@ -448,7 +448,6 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         if (prefixCache is not null && tokens.Length > prefixCache.MinTokens)
         {
             var match = prefixCache.Find(PrefixStateCache.Ids(tokens), tokens.Length - 1);
-            Observe(() => telemetry.PrefixCacheLookups.Add(1, telemetry.Deployment, new KeyValuePair<string, object?>("hit", match is not null)));
             if (match is { } m)
             {
                 try
@@ -468,6 +467,11 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                     restored = 0;
                 }
             }
+
+            // A hit is a prefix actually restored: a found entry that llama.cpp could not load is prefilled like a miss.
+            var hit = restored > 0;
+            prefixCache.CountLookup(hit);
+            Observe(() => telemetry.PrefixCacheLookups.Add(1, telemetry.Deployment, new KeyValuePair<string, object?>("hit", hit)));
         }
 
         kv ??= decoder.Create();

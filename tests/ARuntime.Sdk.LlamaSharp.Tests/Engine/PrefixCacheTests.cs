@@ -105,13 +105,15 @@ public sealed class PrefixCacheTests
         }
 
         var second = await engine.InferAsync(turn2);
-        var holderStillRunning = engine.GetStatistics().ActiveSequences == 1;
+        var statistics = engine.GetStatistics();
+        var holderStillRunning = statistics.ActiveSequences == 1;
         await holdCts.CancelAsync();
         await using var uncached = TestEngines.Create(TestEngines.HolderModel, o => { Configure(o); o.PrefixCacheBytes = 0; });
         var expected = await uncached.InferAsync(turn2);
 
         Assert.That(second.Text, Is.EqualTo(expected.Text));
         Assume.That(holderStillRunning && second.Usage.CachedPromptTokens == 0, "the holder kept the restore from fitting (a slow machine may let it finish first)");
+        Assert.That(statistics.PrefixCacheHits, Is.Zero, "a lookup whose restore failed is reported as a miss");
     }
 
     [Test]
