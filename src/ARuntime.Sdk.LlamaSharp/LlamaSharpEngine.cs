@@ -336,8 +336,20 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
 
                 scheduler.Start();
                 var loaded = new Runtime(model, scheduler, telemetry);
+                try
+                {
+                    // Before the engine is published: a progress handler that throws here fails the load, and the
+                    // catch below disposes the weights, which must then be in no one's hands.
+                    reporter.ReportOverall(1d);
+                }
+                catch
+                {
+                    await scheduler.DisposeAsync().ConfigureAwait(false);
+                    telemetry.Dispose();
+                    throw;
+                }
+
                 runtime = loaded;
-                reporter.ReportOverall(1d);
                 var elapsed = time.GetElapsedTime(started);
                 Log.LoadedModel(
                     logger,
