@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Inference;
 using ARuntime.Sdk.LlamaSharp.Loading;
@@ -335,8 +336,20 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
 
                 scheduler.Start();
                 var loaded = new Runtime(model, scheduler, telemetry);
+                try
+                {
+                    // Before the engine is published: a progress handler that throws here fails the load, and the
+                    // catch below disposes the weights, which must then be in no one's hands.
+                    reporter.ReportOverall(1d);
+                }
+                catch
+                {
+                    await scheduler.DisposeAsync().ConfigureAwait(false);
+                    telemetry.Dispose();
+                    throw;
+                }
+
                 runtime = loaded;
-                reporter.ReportOverall(1d);
                 var elapsed = time.GetElapsedTime(started);
                 Log.LoadedModel(
                     logger,
@@ -428,7 +441,8 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
         OutputConstraint? constraint = null;
         if (request.ResponseFormat.Kind == ResponseFormatKind.JsonSchema)
         {
-            if (request.ResponseFormat.Schema is not { } schema)
+            // default(JsonElement) (Undefined) is no schema either; reading its text would throw InvalidOperationException.
+            if (request.ResponseFormat.Schema is not { ValueKind: not JsonValueKind.Undefined } schema)
             {
                 throw new InferenceException(InferenceFailureKind.UnsupportedRequest, "ResponseFormat is JsonSchema but has no Schema.");
             }

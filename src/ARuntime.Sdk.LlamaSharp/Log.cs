@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 23, Level = LogLevel.Error, Message = "The inference scheduler failed; pending requests fail with EngineError")]
     public static partial void SchedulerFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "A telemetry listener threw while the engine recorded a request's metrics, span or log; the request is unaffected")]
+    public static partial void TelemetryFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Request {RequestId}: the grammar completed but the output does not validate against its schema ({Error}); reported as StopReason.Error")]
     public static partial void GrammarOutputInvalid(ILogger logger, string? requestId, string error);
 

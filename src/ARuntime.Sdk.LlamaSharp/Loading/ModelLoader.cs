@@ -82,12 +82,23 @@ internal static class ModelLoader
         progress.Range = (MetadataShare, WeightsShare);
         var marker = NativeLog.Mark();
         LLamaWeights weights;
+
+        // A progress handler that throws stops the load through this token (llama.cpp polls it after each report).
+        using var loading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        progress.OnCallbackFailure = loading.Cancel;
         try
         {
-            weights = await LLamaWeights.LoadFromFileAsync(parameters, cancellationToken, progress).ConfigureAwait(false);
+            weights = await LLamaWeights.LoadFromFileAsync(parameters, loading.Token, progress).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (progress.CallbackFailure is { } failure && !cancellationToken.IsCancellationRequested)
+        {
+            failure.Throw();
+            throw;
         }
         catch (OperationCanceledException)
         {
+            // Report the caller's token, not the linked one.
+            cancellationToken.ThrowIfCancellationRequested();
             throw;
         }
         catch (Exception ex) when (ex is LoadWeightsFailedException or RuntimeError)
@@ -101,6 +112,8 @@ internal static class ModelLoader
 
         try
         {
+            // The handler threw on the last report, after llama.cpp had finished.
+            progress.CallbackFailure?.Throw();
             var template = ResolveTemplate(options, info, logger);
             var guard = template.IsFallback ? SpecialTokenGuard.None : SpecialTokenGuard.FromVocabulary(weights.Vocab);
             var version = await versionTask.ConfigureAwait(false);

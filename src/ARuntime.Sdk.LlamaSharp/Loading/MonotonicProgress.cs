@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace ARuntime.Sdk.LlamaSharp.Loading;
 
 /// <summary>
@@ -42,10 +44,43 @@ internal sealed class MonotonicProgress : IProgress<float>
         }
     }
 
+    /// <summary>
+    /// Gets the exception the caller's reporter threw while llama.cpp reported weight-loading progress (reporting stops
+    /// after it), or <see langword="null"/>.
+    /// </summary>
+    public ExceptionDispatchInfo? CallbackFailure { get; private set; }
+
+    /// <summary>Gets or sets what to do when the caller's reporter throws from llama.cpp's callback (stop the load).</summary>
+    public Action? OnCallbackFailure { get; set; }
+
     /// <inheritdoc />
+    /// <remarks>
+    /// Called by LLamaSharp from llama.cpp's progress callback, inside native code, where an exception cannot unwind (the
+    /// process would die): the caller's exception is kept for the loader to rethrow.
+    /// </remarks>
     public void Report(float value)
     {
+        if (CallbackFailure is not null)
+        {
+            return;
+        }
+
         var (from, to) = Range;
-        ReportOverall(from + ((to - from) * Math.Clamp(value, 0f, 1f)));
+        try
+        {
+            ReportOverall(from + ((to - from) * Math.Clamp(value, 0f, 1f)));
+        }
+        catch (Exception ex)
+        {
+            CallbackFailure = ExceptionDispatchInfo.Capture(ex);
+            try
+            {
+                OnCallbackFailure?.Invoke();
+            }
+            catch (Exception)
+            {
+                // Still inside native code: the load then simply runs to its end, and the loader rethrows.
+            }
+        }
     }
 }

@@ -94,9 +94,18 @@ internal static class NativeLog
             _ => LogLevel.Trace,
         };
 
-        if (target.IsEnabled(mapped))
+        try
         {
-            Log.NativeMessage(target, mapped, line);
+            if (target.IsEnabled(mapped))
+            {
+                Log.NativeMessage(target, mapped, line);
+            }
+        }
+        catch (Exception)
+        {
+            // This runs inside llama.cpp (or inside LLamaSharp's native library loading): an exception from a host's
+            // logger cannot unwind through native frames (the process dies), and during library loading it would make
+            // the native library unusable for the whole process. The line is dropped instead.
         }
     }
 }

@@ -37,10 +37,10 @@ internal sealed class PrefixStateCache : IDisposable
     /// <summary>Gets the number of entries.</summary>
     public int Count => lru.Count;
 
-    /// <summary>Gets the number of lookups that found a prefix.</summary>
+    /// <summary>Gets the number of lookups whose prefix was restored (see <see cref="CountLookup"/>).</summary>
     public long Hits => Interlocked.Read(ref hits);
 
-    /// <summary>Gets the number of lookups that found none.</summary>
+    /// <summary>Gets the number of lookups that restored nothing (no prefix found, or its restore failed).</summary>
     public long Misses => Interlocked.Read(ref misses);
 
     /// <summary>Gets the average state size per token seen so far (to decide whether saving a long sequence is worth it).</summary>
@@ -49,7 +49,8 @@ internal sealed class PrefixStateCache : IDisposable
     /// <summary>Finds the entry sharing the longest prefix with <paramref name="tokens"/>, using at most <paramref name="maxLength"/> tokens.</summary>
     /// <param name="tokens">The prompt tokens.</param>
     /// <param name="maxLength">The most tokens that may come from the cache (one less than the prompt, so the last token is decoded for its logits).</param>
-    /// <returns>The match, or <see langword="null"/> (a miss).</returns>
+    /// <returns>The match, or <see langword="null"/>. Not counted as a hit or miss: the caller knows whether the restore
+    /// worked and calls <see cref="CountLookup"/>.</returns>
     public PrefixMatch? Find(ReadOnlySpan<int> tokens, int maxLength)
     {
         var usable = tokens[..Math.Min(maxLength, tokens.Length)];
@@ -67,14 +68,16 @@ internal sealed class PrefixStateCache : IDisposable
 
         if (best is null || bestLength < MinTokens)
         {
-            Interlocked.Increment(ref misses);
             return null;
         }
 
-        Interlocked.Increment(ref hits);
         Touch(best);
         return new PrefixMatch(best, bestLength);
     }
+
+    /// <summary>Counts a lookup as a hit or a miss.</summary>
+    /// <param name="hit">Whether a prefix was restored.</param>
+    public void CountLookup(bool hit) => Interlocked.Increment(ref hit ? ref hits : ref misses);
 
     /// <summary>Returns whether an entry holds exactly <paramref name="tokens"/> (or a longer sequence starting with them).</summary>
     /// <param name="tokens">The tokens.</param>

@@ -6,8 +6,8 @@ namespace ARuntime.Sdk.LlamaSharp.Prompting;
 /// <summary>
 /// Turns an <see cref="InferenceRequest"/> into prompt text: maps roles (tool results become user turns labelled
 /// <c>Tool result (name):</c>, because llama.cpp's built-in templates do not all know a tool role), appends the compact
-/// tool and reply-format section to the first system message (adding one when there is none), guards message text
-/// against forged control tokens, and renders through the model's template or the fallback format.
+/// tool and reply-format section to the first system message (adding one when there is none), guards message text and
+/// the tool section against forged control tokens, and renders through the model's template or the fallback format.
 /// </summary>
 internal sealed class PromptBuilder
 {
@@ -47,7 +47,8 @@ internal sealed class PromptBuilder
 
     private List<ChatTurn> ToTurns(InferenceRequest request)
     {
-        var toolSection = ToolPromptWriter.Write(request.Tools, request.ResponseFormat);
+        // Tool names, descriptions and schemas may come from an MCP server: guarded like message text.
+        var toolSection = ToolPromptWriter.Write(request.Tools, request.ResponseFormat) is { } section ? guard.Neutralize(section) : null;
         var turns = new List<ChatTurn>(request.Messages.Count + 1);
         var sectionPlaced = toolSection is null;
         foreach (var message in request.Messages)

@@ -133,8 +133,11 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         if (!queue.TryEnqueue(job, options.MaxQueueLength + free))
         {
             job.Dispose();
-            telemetry.Rejections.Add(1, telemetry.Deployment);
-            Log.QueueFull(logger, queue.Count, job.Request.RequestId);
+            Observe(() =>
+            {
+                telemetry.Rejections.Add(1, telemetry.Deployment);
+                Log.QueueFull(logger, queue.Count, job.Request.RequestId);
+            });
             throw new InferenceException(
                 InferenceFailureKind.Overloaded,
                 string.Create(CultureInfo.InvariantCulture, $"The llama.cpp engine for model '{model.ModelId}' is overloaded: {queue.Count} requests are waiting (MaxQueueLength {options.MaxQueueLength}) and all {options.MaxSequences} sequences are busy."));
@@ -445,7 +448,6 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         if (prefixCache is not null && tokens.Length > prefixCache.MinTokens)
         {
             var match = prefixCache.Find(PrefixStateCache.Ids(tokens), tokens.Length - 1);
-            telemetry.PrefixCacheLookups.Add(1, telemetry.Deployment, new KeyValuePair<string, object?>("hit", match is not null));
             if (match is { } m)
             {
                 try
@@ -465,6 +467,11 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                     restored = 0;
                 }
             }
+
+            // A hit is a prefix actually restored: a found entry that llama.cpp could not load is prefilled like a miss.
+            var hit = restored > 0;
+            prefixCache.CountLookup(hit);
+            Observe(() => telemetry.PrefixCacheLookups.Add(1, telemetry.Deployment, new KeyValuePair<string, object?>("hit", hit)));
         }
 
         kv ??= decoder.Create();
@@ -573,8 +580,11 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     private void Preempt(ActiveSequence sequence, int shortBy)
     {
         var job = sequence.Job;
-        Log.Preempted(logger, shortBy, job.Request.RequestId);
-        telemetry.Preemptions.Add(1, telemetry.Deployment);
+        Observe(() =>
+        {
+            Log.Preempted(logger, shortBy, job.Request.RequestId);
+            telemetry.Preemptions.Add(1, telemetry.Deployment);
+        });
         Interlocked.Increment(ref preemptions);
         RemoveSequence(sequence);
         job.Resumptions++;
@@ -740,12 +750,12 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             {
                 if (reason == StopReason.SchemaComplete)
                 {
-                    Log.GrammarOutputInvalid(logger, job.Request.RequestId, error);
+                    Observe(() => Log.GrammarOutputInvalid(logger, job.Request.RequestId, error));
                     reason = StopReason.Error;
                 }
                 else
                 {
-                    Log.SchemaOutputIncomplete(logger, job.Request.RequestId, reason);
+                    Observe(() => Log.SchemaOutputIncomplete(logger, job.Request.RequestId, reason));
                 }
             }
         }
@@ -772,7 +782,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             EngineVersion = $"{EngineVersion.EngineName} ({EngineVersion.Full})",
         };
 
-        Record(job, result);
+        Observe(() => Record(job, result));
         job.Complete(lastDelta, result);
     }
 
@@ -821,11 +831,39 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         }
     }
 
-    private static void FailJob(InferenceJob job, InferenceException failure)
+    private void FailJob(InferenceJob job, InferenceException failure)
     {
-        job.Activity?.SetStatus(ActivityStatusCode.Error, failure.Message);
-        job.Activity?.Dispose();
         job.Fail(failure);
+        Observe(() =>
+        {
+            job.Activity?.SetStatus(ActivityStatusCode.Error, failure.Message);
+            job.Activity?.Dispose();
+        });
+    }
+
+    /// <summary>
+    /// Records metrics, ends spans and logs for one request. A host's metrics or activity listener (or logger) that throws
+    /// must not fail the request, lose one already taken off the queue, or reach the loop's failure handling, which fails
+    /// every active request and rebuilds the context.
+    /// </summary>
+    /// <param name="observe">The telemetry to record.</param>
+    private void Observe(Action observe)
+    {
+        try
+        {
+            observe();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            try
+            {
+                Log.TelemetryFailed(logger, ex);
+            }
+            catch (Exception)
+            {
+                // The logger is what throws: there is nowhere left to report it.
+            }
+        }
     }
 
     private void Rebuild(string reason)

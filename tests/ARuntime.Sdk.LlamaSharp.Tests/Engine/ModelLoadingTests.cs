@@ -27,6 +27,28 @@ public sealed class ModelLoadingTests
         });
     }
 
+    [TestCase(false, TestName = "ProgressHandlerThrowingWhileWeightsLoad_FailsTheLoadWithItsException_NotTheProcess")]
+    [TestCase(true, TestName = "ProgressHandlerThrowingOnTheFinalReport_FailsTheLoad_AndLeavesNoHalfLoadedEngine")]
+    public async Task ProgressHandlerThrowing_FailsTheLoadWithItsException(bool onFinalReport)
+    {
+        // Weight-loading progress comes from llama.cpp's progress callback, inside native code, where an exception
+        // cannot unwind. A synchronous progress bar that throws (say, the console went away) must fail LoadAsync only,
+        // and never leave an engine that looks loaded over disposed weights.
+        await using var engine = TestEngines.Create(TestEngines.TinyModel);
+        var progress = new ThrowingProgress(p => onFinalReport ? p >= 1d : p > ModelLoader.MetadataShare && p < 1d);
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => engine.LoadAsync(progress));
+        var loadedAfterFailure = engine.IsLoaded;
+        var result = await engine.InferAsync(TestEngines.Request("hello", maxTokens: 2));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.InnerException, Is.InstanceOf<InvalidOperationException>().With.Message.EqualTo("progress bar failed"));
+            Assert.That(loadedAfterFailure, Is.False, "a failed load publishes nothing");
+            Assert.That(result.Usage.GeneratedTokens, Is.GreaterThan(0), "the next load works");
+        });
+    }
+
     [Test]
     public async Task LoadAsync_ReadsModelInfoFromGgufMetadata()
     {
@@ -118,5 +140,16 @@ public sealed class ModelLoadingTests
         await engine.LoadAsync();
 
         Assert.That(engine.ModelInfo, Is.SameAs(info));
+    }
+
+    private sealed class ThrowingProgress(Func<double, bool> throwsAt) : IProgress<double>
+    {
+        public void Report(double value)
+        {
+            if (throwsAt(value))
+            {
+                throw new InvalidOperationException("progress bar failed");
+            }
+        }
     }
 }

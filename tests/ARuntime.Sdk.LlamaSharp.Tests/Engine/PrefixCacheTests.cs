@@ -80,6 +80,43 @@ public sealed class PrefixCacheTests
     }
 
     [Test]
+    public async Task CachedStateThatDoesNotFitTheBusyKvCache_IsPrefilledInstead_AndGivesTheSameOutput()
+    {
+        // The cached entry is a whole finished turn (~200 tokens); while another request holds part of the 256-token
+        // context, restoring it finds too few free cells and llama.cpp refuses. The request must then prefill, not decode
+        // as if its prefix had been restored.
+        const int context = 256;
+        void Configure(LlamaSharpEngineOptions o) => (o.ContextSize, o.MaxSequences, o.PrefixCacheMinTokens) = (context, 2, 8);
+        await using var engine = TestEngines.Create(TestEngines.HolderModel, Configure);
+        const string shortSystem = "You tell short, kind stories.";
+        var turn1 = TestEngines.Request("Tell me about the sea.", shortSystem, maxTokens: 1);
+        turn1 = turn1 with { MaxOutputTokens = 200 - engine.PreparePrompt(turn1).Tokens.Length };
+        var turn2 = TestEngines.Request("Tell me about the park.", shortSystem, maxTokens: 8);
+        var holderPrompt = string.Join(' ', Enumerable.Repeat("the dog ran", 12));
+        Assume.That(engine.PreparePrompt(turn2).Tokens.Length, Is.LessThan(60), "the second turn fits beside the holder");
+        Assume.That(engine.PreparePrompt(TestEngines.Request(holderPrompt)).Tokens.Length, Is.InRange(60, 120), "the holder leaves fewer free cells than the cached turn holds");
+        var first = await engine.InferAsync(turn1);
+        Assume.That(first.Usage.PromptTokens + first.Usage.GeneratedTokens, Is.GreaterThan(180), "the first turn ran to its limit");
+
+        using var holdCts = new CancellationTokenSource();
+        await using var holder = engine.InferStreamingAsync(TestEngines.Request(holderPrompt, maxTokens: 900), holdCts.Token).GetAsyncEnumerator();
+        while (await holder.MoveNextAsync() && holder.Current.Text.Length == 0)
+        {
+        }
+
+        var second = await engine.InferAsync(turn2);
+        var statistics = engine.GetStatistics();
+        var holderStillRunning = statistics.ActiveSequences == 1;
+        await holdCts.CancelAsync();
+        await using var uncached = TestEngines.Create(TestEngines.HolderModel, o => { Configure(o); o.PrefixCacheBytes = 0; });
+        var expected = await uncached.InferAsync(turn2);
+
+        Assert.That(second.Text, Is.EqualTo(expected.Text));
+        Assume.That(holderStillRunning && second.Usage.CachedPromptTokens == 0, "the holder kept the restore from fitting (a slow machine may let it finish first)");
+        Assert.That(statistics.PrefixCacheHits, Is.Zero, "a lookup whose restore failed is reported as a miss");
+    }
+
+    [Test]
     public async Task CapSmallerThanAnyState_KeepsNothingAndStillWorks()
     {
         await using var engine = TestEngines.Create(TestEngines.TinyModel, o => o.PrefixCacheBytes = 1024);

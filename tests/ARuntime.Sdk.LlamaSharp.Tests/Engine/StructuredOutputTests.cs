@@ -92,6 +92,18 @@ public sealed class StructuredOutputTests
     }
 
     [Test]
+    public async Task UndefinedSchema_GivesUnsupportedRequest()
+    {
+        // default(JsonElement): for example a schema field of a host's own type that was never set.
+        await using var engine = TestEngines.Create(TestEngines.TinyModel);
+        var request = TestEngines.Request("x") with { ResponseFormat = InferenceResponseFormat.ForJsonSchema(default) };
+
+        var error = await Assert.ThrowsAsync<InferenceException>(() => engine.InferAsync(request));
+
+        Assert.That(error!.Kind, Is.EqualTo(InferenceFailureKind.UnsupportedRequest));
+    }
+
+    [Test]
     public async Task OutputTruncatedByMaxTokens_KeepsMaxTokensAndIsNotSchemaComplete()
     {
         using var schema = JsonDocument.Parse("""{"type":"object","properties":{"story":{"type":"string","minLength":200,"maxLength":300}},"required":["story"]}""");
