@@ -559,7 +559,7 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
         var activity = LlamaSharpTelemetry.ActivitySource.StartActivity("llama.infer", ActivityKind.Internal, parent);
         if (activity is not null)
         {
-            activity.SetTag("gen_ai.system", EngineVersion.EngineName);
+            activity.SetTag("gen_ai.provider.name", EngineVersion.EngineName);
             activity.SetTag("gen_ai.request.model", model.ModelId);
             activity.SetTag("aruntime.model.version", model.ModelVersion);
             activity.SetTag("aruntime.deployment", deployment);

@@ -41,6 +41,8 @@ public sealed class TelemetryTests
         {
             Assert.That(span.TagObjects.Select(t => t.Value?.ToString()), Has.None.Contains(tenant));
             Assert.That(span.Events.SelectMany(e => e.Tags).Select(t => t.Value?.ToString()), Has.None.Contains(tenant));
+            Assert.That(span.GetTagItem("gen_ai.provider.name"), Is.EqualTo("llama.cpp"), "the current GenAI conventions' provider attribute");
+            Assert.That(span.GetTagItem("gen_ai.system"), Is.Null, "not the deprecated one");
         });
     }
 }
