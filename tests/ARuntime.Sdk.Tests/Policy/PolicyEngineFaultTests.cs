@@ -16,6 +16,38 @@ public sealed class PolicyEngineFaultTests
                 : ValueTask.FromResult(PolicyDecision.Allow("pdp/1"));
     }
 
+    /// <summary>A custom engine (or one reading decisions from a remote service) that asks for approval without saying by whom.</summary>
+    private sealed class ApprovalWithoutRoles : IPolicyEngine
+    {
+        public ValueTask<PolicyDecision> EvaluateAsync(PolicyContext context, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(context.Action == PolicyAction.ToolCall
+                ? new PolicyDecision { Outcome = PolicyOutcome.RequireApproval, PolicyVersion = "pdp/1", Approval = new ApprovalRequirement { ApproverRoles = null! } }
+                : PolicyDecision.Allow("pdp/1"));
+    }
+
+    [Test]
+    public async Task An_approval_requirement_without_approver_roles_denies_the_call_instead_of_failing_the_request()
+    {
+        // Null is neither "any approver" (that would fail open) nor a list of roles: the decision is malformed.
+        var runs = 0;
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddTool((string orderId) => ++runs, o => { o.Name = "cancel_order"; o.PermissionClass = "orders.write"; o.SideEffect = SideEffectClass.Irreversible; })
+                .UsePolicyEngine(_ => new ApprovalWithoutRoles()),
+            ScriptedReply.CallTool("cancel_order", new { orderId = "A-1" }),
+            ScriptedReply.Answer("I could not cancel it."));
+        harness.DefaultIdentity = ToolTestKit.Identity("u1", "orders.write");
+        var result = await harness.RunAsync("Cancel A-1", "cancel_order");
+
+        var call = ToolTestKit.Call(result, "cancel_order");
+        Assert.Multiple(() =>
+        {
+            Assert.That(runs, Is.Zero);
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+            Assert.That(call.Outcome, Is.EqualTo(ToolCallOutcome.Denied));
+            Assert.That(call.ReasonCodes, Does.Contain("policy.error"));
+        });
+    }
+
     [Test]
     public async Task A_policy_engine_that_times_out_on_its_own_denies_the_call_and_the_model_is_told()
     {

@@ -198,6 +198,12 @@ internal sealed class AuthorizationStage : IRequestStage
             return PolicyDecision.Deny(runtimeVersion, "The policy returned no valid decision.", "policy.error");
         }
 
+        // An approval requirement whose roles are null is malformed: neither "any approver" (that would fail open) nor roles.
+        if (decision.Approval is { ApproverRoles: null })
+        {
+            return PolicyDecision.Deny(decision.PolicyVersion ?? runtimeVersion, "The policy asked for approval without saying which roles may approve.", "policy.error");
+        }
+
         if (decision.Outcome is PolicyOutcome.Transform)
         {
             if (decision.TransformedArguments is not { ValueKind: JsonValueKind.Object } transformed || !validator.ValidateInput(descriptor, transformed).IsValid)
