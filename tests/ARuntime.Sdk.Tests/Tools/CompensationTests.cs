@@ -1,6 +1,9 @@
+using ARuntime.Sdk.Approvals;
 using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Policy;
 using ARuntime.Sdk.Testing;
 using ARuntime.Sdk.Tools;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ARuntime.Sdk.Tests.Tools;
 
@@ -59,6 +62,68 @@ public sealed class CompensationTests
     }
 
     private static ScriptedReply Book(string step) => ScriptedReply.CallTool("book", new { step });
+
+    [Test]
+    public async Task An_effect_whose_tool_lost_its_compensation_across_a_restart_is_reported_as_not_undone()
+    {
+        // A booking runs, a payment waits for approval; the host is redeployed with the booking tool declared irreversible
+        // (no compensation any more), and the approval expires. Recovery must report the booking as not undone, not crash on the missing compensation.
+        var approvals = new InMemoryApprovalStore();
+        var steps = new Steps();
+        ApprovalRequirement supervisor = new() { ApproverRoles = ["supervisor"], ExpiresAfter = TimeSpan.FromHours(1) };
+        AgentTestHarness Host(bool compensable, params ScriptedReply[] replies)
+        {
+            var harness = AgentTestHarness.Create(
+                b =>
+                {
+                    b.AddTool(steps.Run, o =>
+                    {
+                        o.Name = "book";
+                        o.PermissionClass = "travel.book";
+                        o.SideEffect = compensable ? SideEffectClass.ReversibleWrite : SideEffectClass.Irreversible;
+                        o.Compensate = compensable ? steps.Undo : null;
+                    })
+                    .AddTool((decimal amount) => amount, o => { o.Name = "pay"; o.PermissionClass = "travel.book"; o.SideEffect = SideEffectClass.Irreversible; })
+                    .ConfigurePolicy(p =>
+                    {
+                        p.Rules.Add(new PolicyRule { Id = "pay-needs-approval", Outcome = PolicyOutcome.RequireApproval, Tools = ["pay"], Approval = supervisor });
+                        p.Rules.Add(ToolTestKit.Allow("book"));
+                    });
+                    b.Services.AddSingleton<IApprovalStore>(approvals);
+                },
+                replies);
+            harness.DefaultIdentity = ToolTestKit.Identity("u1", "travel.book");
+            return harness;
+        }
+
+        AgentResult paused;
+        await using (var before = Host(compensable: true, Book("flight"), ScriptedReply.CallTool("pay", new { amount = 300 })))
+        {
+            paused = await before.RunAsync("Book and pay", "book", "pay");
+        }
+
+        await using var after = Host(compensable: false);
+        after.Time.Advance(TimeSpan.FromHours(2));
+        var result = await after.Runtime.ResumeAsync(new ApprovalDecision
+        {
+            ApprovalId = paused.PendingApproval!.ApprovalId,
+            TenantId = paused.TenantId!,
+            Approver = new ActorIdentity { Id = "sup-1", Roles = ["supervisor"] },
+            Verdict = ApprovalVerdict.Approve,
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(paused.Status, Is.EqualTo(AgentRunStatus.PendingApproval));
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial), result.Error?.Message);
+            Assert.That(result.Error?.Code, Is.EqualTo(AgentErrorCodes.PartialSideEffect));
+            Assert.That(steps.Compensations, Is.Empty);
+            Assert.That(result.Uncertainty, Has.Some.Contains("booking:flight"), "the booking is reported as remaining");
+            var record = after.Evidence.OfKind(result.RequestId, "tool.compensation").Single();
+            Assert.That(record.Decision, Is.EqualTo("not_compensable"));
+            Assert.That(record.Attributes["detail"], Is.EqualTo("the tool, as registered now, has no compensation"));
+        });
+    }
 
     [Test]
     public async Task When_a_later_step_fails_earlier_effects_are_compensated_in_reverse_order()

@@ -118,11 +118,13 @@ internal sealed class IncidentRecoveryStage : IRequestStage
             }
         }
 
-        if (!entry.Compensable || !registered)
+        // The tool as registered now decides: a request resumed after a redeploy may find it without its compensation.
+        if (!entry.Compensable || !registered || tool!.Descriptor.Compensation is null)
         {
             entry.State = SideEffectState.CompensationFailed;
             entry.CompensationDetail = !registered
                 ? "the tool is no longer registered"
+                : entry.Compensable ? "the tool, as registered now, has no compensation"
                 : entry.OutcomeUnknown ? "it may have taken effect and no compensation is registered" : "no compensation is registered (irreversible)";
             await RecordAsync(context, entry, StageOutcome.Failed, "not_compensable", cancellationToken).ConfigureAwait(false);
             return Recovery.NotUndone;
