@@ -17,7 +17,11 @@ public interface IIdempotencyStore
     /// <returns>The claim.</returns>
     ValueTask<IdempotencyClaim> TryClaimAsync(string tenantId, string key, string requestDigest, string requestId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
 
-    /// <summary>Records the final result of the request holding a key.</summary>
+    /// <summary>
+    /// Records the final result of the request holding a key (<see cref="AgentResult.RequestId"/> names it). A key now held
+    /// by another request — this one's claim expired while it was paused, and a retry claimed the key — keeps that request's
+    /// claim and result: implementations compare the holder before writing.
+    /// </summary>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="key">The idempotency key.</param>
     /// <param name="result">The result.</param>

@@ -80,9 +80,17 @@ public sealed class SqlCipherIdempotencyStore : IIdempotencyStore
         var updated = await services.Writer.ExecuteAsync(
             context =>
             {
-                using var command = context.Connection.Command("UPDATE idempotency_key SET completed = 1, result = $r WHERE tenant_id = $t AND idempotency_key = $k")
-                    .With("$r", sealedResult).With("$t", tenantId).With("$k", key);
-                return command.ExecuteNonQuery();
+                // Only the request holding the key answers for it (see IIdempotencyStore.CompleteAsync).
+                using var command = context.Connection.Command("UPDATE idempotency_key SET completed = 1, result = $r WHERE tenant_id = $t AND idempotency_key = $k AND request_id = $q")
+                    .With("$r", sealedResult).With("$t", tenantId).With("$k", key).With("$q", result.RequestId);
+                if (command.ExecuteNonQuery() > 0)
+                {
+                    return 1;
+                }
+
+                using var held = context.Connection.Command("SELECT count(*) FROM idempotency_key WHERE tenant_id = $t AND idempotency_key = $k")
+                    .With("$t", tenantId).With("$k", key);
+                return Convert.ToInt32(held.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
             },
             cancellationToken).ConfigureAwait(false);
         if (updated == 0)

@@ -66,7 +66,9 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         ArgumentNullException.ThrowIfNull(result);
         lock (gate)
         {
-            if (entries.TryGetValue((tenantId, key), out var entry))
+            // Only the request holding the key answers for it: a request that outlived its claim (paused longer than the
+            // key's retention) must not overwrite the result of the retry that claimed the key after it.
+            if (entries.TryGetValue((tenantId, key), out var entry) && string.Equals(entry.RequestId, result.RequestId, StringComparison.Ordinal))
             {
                 entry.Result = result;
             }

@@ -54,6 +54,29 @@ public sealed class IdempotencyStoreTests
     }
 
     [Test]
+    public async Task A_request_that_outlived_its_claim_does_not_overwrite_the_retry_that_claimed_the_key_after_it()
+    {
+        // req-1 paused for approval longer than the key's retention; a retry (req-2) claimed the key meanwhile.
+        await using var test = await TestStore.OpenAsync();
+        await test.Store.Idempotency.TryClaimAsync("t", "k", "d", "req-1", test.Time.GetUtcNow().AddMinutes(1));
+        test.Time.Advance(TimeSpan.FromMinutes(2));
+        await test.Store.Idempotency.TryClaimAsync("t", "k", "d", "req-2", test.Time.GetUtcNow().AddHours(1));
+
+        await test.Store.Idempotency.CompleteAsync("t", "k", new AgentResult { RequestId = "req-1", Status = AgentRunStatus.Completed, Answer = "late" });
+        var whileRetryRuns = await test.Store.Idempotency.TryClaimAsync("t", "k", "d", "req-3", test.Time.GetUtcNow().AddHours(1));
+        await test.Store.Idempotency.CompleteAsync("t", "k", new AgentResult { RequestId = "req-2", Status = AgentRunStatus.Completed, Answer = "retry" });
+        var afterRetry = await test.Store.Idempotency.TryClaimAsync("t", "k", "d", "req-4", test.Time.GetUtcNow().AddHours(1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileRetryRuns.Status, Is.EqualTo(IdempotencyClaimStatus.InProgress));
+            Assert.That(whileRetryRuns.OriginalRequestId, Is.EqualTo("req-2"));
+            Assert.That(afterRetry.Status, Is.EqualTo(IdempotencyClaimStatus.Completed));
+            Assert.That(afterRetry.Result!.Answer, Is.EqualTo("retry"));
+        });
+    }
+
+    [Test]
     public async Task An_operation_runs_once_and_a_start_without_a_result_is_in_doubt_after_a_restart()
     {
         await using var test = await TestStore.OpenAsync();

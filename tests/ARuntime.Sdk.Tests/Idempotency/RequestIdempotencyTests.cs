@@ -192,4 +192,28 @@ public sealed class RequestIdempotencyTests
         await store.CompleteAsync("t", "k", new AgentResult { RequestId = "r2", Status = AgentRunStatus.Completed });
         Assert.That(await store.ReleaseAsync("t", "k", "r2"), Is.False, "a completed key is never released");
     }
+
+    [Test]
+    public async Task The_in_memory_store_keeps_the_result_of_the_request_holding_the_key()
+    {
+        // r1 paused for approval longer than the key's retention; a retry (r2) claimed the key meanwhile.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var store = new InMemoryIdempotencyStore(time);
+        await store.TryClaimAsync("t", "k", "d", "r1", time.GetUtcNow().AddMinutes(1));
+        time.Advance(TimeSpan.FromMinutes(2));
+        await store.TryClaimAsync("t", "k", "d", "r2", time.GetUtcNow().AddHours(1));
+
+        await store.CompleteAsync("t", "k", new AgentResult { RequestId = "r1", Status = AgentRunStatus.Completed, Answer = "late" });
+        var whileRetryRuns = await store.TryClaimAsync("t", "k", "d", "r3", time.GetUtcNow().AddHours(1));
+        await store.CompleteAsync("t", "k", new AgentResult { RequestId = "r2", Status = AgentRunStatus.Completed, Answer = "retry" });
+        var afterRetry = await store.TryClaimAsync("t", "k", "d", "r4", time.GetUtcNow().AddHours(1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileRetryRuns.Status, Is.EqualTo(IdempotencyClaimStatus.InProgress));
+            Assert.That(whileRetryRuns.OriginalRequestId, Is.EqualTo("r2"));
+            Assert.That(afterRetry.Status, Is.EqualTo(IdempotencyClaimStatus.Completed));
+            Assert.That(afterRetry.Result!.Answer, Is.EqualTo("retry"));
+        });
+    }
 }
