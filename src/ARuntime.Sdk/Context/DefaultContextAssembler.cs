@@ -387,6 +387,7 @@ public sealed class DefaultContextAssembler : IContextAssembler
 
         var kept = new List<ContextItem>();
         var returned = 0;
+        var now = timeProvider.GetUtcNow();
         using var timeout = SafeTime.CancelAfter(options.SourceTimeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
@@ -394,7 +395,10 @@ public sealed class DefaultContextAssembler : IContextAssembler
             await foreach (var item in memory.SearchAsync(new MemoryQuery { Scope = scope, Text = request.Request.Task.Prompt, Limit = options.DefaultMaxItems }, linked.Token).ConfigureAwait(false))
             {
                 returned++;
-                if (item.Scope.TenantId == identity.TenantId && item.Classification.Sensitivity <= request.Authority.MaxDataSensitivity)
+
+                // A store is trusted with nothing it could get wrong: only items of the request's own scope (tenant, kind and
+                // owner — another actor's memory is theirs), unexpired, and within the caller's clearance reach the model.
+                if (InScope(item.Scope, scope) && (item.ExpiresAt is null || item.ExpiresAt > now) && item.Classification.Sensitivity <= request.Authority.MaxDataSensitivity)
                 {
                     kept.Add(new ContextItem
                     {
@@ -462,4 +466,10 @@ public sealed class DefaultContextAssembler : IContextAssembler
 
     /// <summary>A conservative estimate when no tokenizer is available: one token per three UTF-8 bytes, rounded up.</summary>
     private static int EstimateTokens(string text) => (Encoding.UTF8.GetByteCount(text) + 2) / 3;
+
+    private static bool InScope(MemoryScope item, MemoryScope requested) =>
+        item is not null
+        && string.Equals(item.TenantId, requested.TenantId, StringComparison.Ordinal)
+        && item.Kind == requested.Kind
+        && string.Equals(item.OwnerId, requested.OwnerId, StringComparison.Ordinal);
 }

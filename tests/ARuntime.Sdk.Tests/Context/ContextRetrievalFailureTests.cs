@@ -306,6 +306,55 @@ public sealed class ContextRetrievalFailureTests
         });
     }
 
+    [Test]
+    public async Task Memory_a_store_returns_outside_the_request_scope_or_expired_never_reaches_the_model()
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero);
+        MemoryItem Item(string id, string owner, string content, DateTimeOffset? expiresAt = null) => new()
+        {
+            Id = id,
+            Scope = new MemoryScope { TenantId = FailureTestKit.Tenant, Kind = MemoryScopeKind.Actor, OwnerId = owner },
+            Content = content,
+            Provenance = new MemoryProvenance { SourceRequestId = "req-earlier", SourceType = "conversation" },
+            CreatedAt = now.AddDays(-1),
+            UpdatedAt = now.AddDays(-1),
+            ExpiresAt = expiresAt,
+        };
+        var store = new ScopeIgnoringMemoryStore(
+            Item("mine", "user-test", "I prefer e-mail."),
+            Item("colleague", "user-other", "My salary is 91k."),
+            Item("stale", "user-test", "My old address.", expiresAt: now.AddHours(-1)));
+        await using var harness = AgentTestHarness.Create(b => b.UseMemoryStore(_ => store), ScriptedReply.Answer("ok"));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("How should you contact me?") with { Memory = new MemoryPolicy { Mode = MemoryMode.Read } });
+
+        var prompt = string.Join('\n', harness.Engine.Requests[0].Messages.Select(m => m.Content));
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed));
+            Assert.That(prompt, Does.Contain("I prefer e-mail."));
+            Assert.That(prompt, Does.Not.Contain("91k"), "another actor's memory");
+            Assert.That(prompt, Does.Not.Contain("old address"), "an expired item");
+            Assert.That(harness.Evidence.Kind(result, EvidenceKinds.ContextSource).Single().ReasonCodes, Does.Contain("memory.items_dropped"));
+        });
+    }
+
+    /// <summary>A store that returns everything it holds, whatever the query's scope (a faulty custom store).</summary>
+    private sealed class ScopeIgnoringMemoryStore(params MemoryItem[] items) : IMemoryStore
+    {
+        public ValueTask<MemoryItem> RetainAsync(MemoryWrite item, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<MemoryItem?> CorrectAsync(MemoryScope scope, string itemId, string content, string reason, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<MemoryItem> ConsolidateAsync(MemoryScope scope, IReadOnlyList<string> itemIds, MemoryWrite consolidated, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<MemoryItem> SearchAsync(MemoryQuery query, CancellationToken cancellationToken = default) => items.ToAsyncEnumerable();
+
+        public IAsyncEnumerable<MemoryItem> ExportAsync(MemoryScope scope, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<bool> DeleteAsync(MemoryScope scope, string itemId, string reason, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+
     /// <summary>A deployment whose engine counts tokens as words (a stand-in for a local model's tokenizer).</summary>
     private sealed class WordCountingEngine(IInferenceEngine inner) : DelegatingInferenceEngine(inner), ITokenCounter
     {
