@@ -170,12 +170,17 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (disposed)
+        // Under Submit's lock: a Submit that passed its check has queued its job before this, so the drain below fails it.
+        lock (submitGate)
         {
-            return;
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
         }
 
-        disposed = true;
         await shutdown.CancelAsync().ConfigureAwait(false);
         abort.Raise();
         wake.Set();
