@@ -77,6 +77,9 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
         header = new Lazy<GgufFileInfo?>(ReadHeaderQuietly);
     }
 
+    /// <summary>Gets or sets faults the scheduler meets, for tests (read when the model loads).</summary>
+    internal SchedulerFaults? Faults { get; init; }
+
     /// <summary>Gets the deployment name.</summary>
     public string DeploymentName => deployment;
 
@@ -326,7 +329,7 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
                 var loadedModel = model;
                 try
                 {
-                    scheduler = await Task.Run(() => new InferenceScheduler(loadedModel, options, logger, time, telemetry), cancellationToken).ConfigureAwait(false);
+                    scheduler = await Task.Run(() => new InferenceScheduler(loadedModel, options, logger, time, telemetry, Faults), cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {

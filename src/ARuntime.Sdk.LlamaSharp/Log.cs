@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "A telemetry listener threw while the engine recorded a request's metrics, span or log; the request is unaffected")]
     public static partial void TelemetryFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 25, Level = LogLevel.Critical, Message = "The inference scheduler for model {ModelId} stopped after a failure it could not recover from; pending and later requests fail with EngineError until the engine is recreated")]
+    public static partial void SchedulerStopped(ILogger logger, string modelId, Exception exception);
+
     [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Request {RequestId}: the grammar completed but the output does not validate against its schema ({Error}); reported as StopReason.Error")]
     public static partial void GrammarOutputInvalid(ILogger logger, string? requestId, string error);
 

@@ -44,6 +44,8 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     private readonly AbortFlag abort = new();
     private readonly int stepBudget;
     private readonly int contextSize;
+    private readonly SchedulerFaults? faults;
+    private readonly Lock submitGate = new();
     private BatchDecoder decoder;
     private Thread? loop;
     private bool retryPending;
@@ -55,6 +57,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     private long preemptions;
     private long rebuilds;
     private volatile bool disposed;
+    private InferenceException? stoppedBy;
 
     /// <summary>Initializes a new instance and creates the context.</summary>
     /// <param name="model">The loaded model.</param>
@@ -62,8 +65,10 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     /// <param name="logger">The logger.</param>
     /// <param name="time">The clock (deadlines, latencies).</param>
     /// <param name="telemetry">The instruments.</param>
-    public InferenceScheduler(LoadedModel model, LlamaSharpEngineOptions options, ILogger logger, TimeProvider time, LlamaSharpTelemetry telemetry)
+    /// <param name="faults">Faults to inject (tests only).</param>
+    public InferenceScheduler(LoadedModel model, LlamaSharpEngineOptions options, ILogger logger, TimeProvider time, LlamaSharpTelemetry telemetry, SchedulerFaults? faults = null)
     {
+        this.faults = faults;
         this.model = model;
         this.options = options;
         this.logger = logger;
@@ -122,15 +127,31 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     /// <summary>Queues a job, or rejects it as overloaded.</summary>
     /// <param name="job">The job.</param>
     /// <param name="cancellationToken">The caller's token.</param>
-    /// <exception cref="InferenceException">The queue is full (<see cref="InferenceFailureKind.Overloaded"/>).</exception>
+    /// <exception cref="InferenceException">The queue is full (<see cref="InferenceFailureKind.Overloaded"/>), or the
+    /// scheduler stopped after a failure it could not recover from (<see cref="InferenceFailureKind.EngineError"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
     public void Submit(InferenceJob job, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        job.Arm(time, OnStopRequested, cancellationToken);
+        bool enqueued;
 
-        // Requests that a free slot will take at once do not count as waiting.
-        var free = Math.Max(0, options.MaxSequences - ActiveCount);
-        if (!queue.TryEnqueue(job, options.MaxQueueLength + free))
+        // The check and the enqueue are one step for the loop's stop and for DisposeAsync, which drain the queue after
+        // changing the state under this lock: a job is either refused here or queued before that drain.
+        lock (submitGate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (stoppedBy is { } stop)
+            {
+                throw new InferenceException(InferenceFailureKind.EngineError, stop.Message, stop.InnerException);
+            }
+
+            job.Arm(time, OnStopRequested, cancellationToken);
+
+            // Requests that a free slot will take at once do not count as waiting.
+            var free = Math.Max(0, options.MaxSequences - ActiveCount);
+            enqueued = queue.TryEnqueue(job, options.MaxQueueLength + free);
+        }
+
+        if (!enqueued)
         {
             job.Dispose();
             Observe(() =>
@@ -149,12 +170,17 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (disposed)
+        // Under Submit's lock: a Submit that passed its check has queued its job before this, so the drain below fails it.
+        lock (submitGate)
         {
-            return;
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
         }
 
-        disposed = true;
         await shutdown.CancelAsync().ConfigureAwait(false);
         abort.Raise();
         wake.Set();
@@ -200,6 +226,8 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         BatchDecoder created;
         try
         {
+            faults?.BeforeCreateContext?.Invoke();
+
             // Sequence ids for every active sequence, plus as many for finished ones whose tokens wait in an aborted batch.
             created = new BatchDecoder(model.Weights, model.Parameters, Math.Min(2 * options.MaxSequences, LlamaSharpEngineOptionsValidator.MaxSequencesLimit));
         }
@@ -217,14 +245,27 @@ internal sealed class InferenceScheduler : IAsyncDisposable
 
     private void Run()
     {
+        Exception? cause;
         try
         {
-            RunSteps();
+            cause = RunSteps();
         }
         catch (Exception ex)
         {
-            // An exception escaping a dedicated thread would end the host process; the steps already fail their requests.
-            Log.SchedulerFailed(logger, ex);
+            cause = ex;
+        }
+
+        try
+        {
+            if (cause is not null)
+            {
+                StopAfterFailure(cause);
+            }
+        }
+        catch (Exception ex)
+        {
+            // An exception escaping a dedicated thread would end the host process.
+            Observe(() => Log.SchedulerFailed(logger, ex));
         }
         finally
         {
@@ -232,7 +273,35 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         }
     }
 
-    private void RunSteps()
+    /// <summary>
+    /// Ends the loop for good after a failure it could not recover from: every active and queued job fails at once, and
+    /// every later <see cref="Submit"/> throws, so no caller waits for a loop that no longer runs.
+    /// </summary>
+    /// <param name="cause">Why the loop stopped.</param>
+    private void StopAfterFailure(Exception cause)
+    {
+        var failure = new InferenceException(
+            InferenceFailureKind.EngineError,
+            $"The llama.cpp engine's scheduler for model '{model.ModelId}' stopped after a failure it could not recover from, and accepts no more requests: {cause.Message}",
+            cause);
+        lock (submitGate)
+        {
+            stoppedBy = failure;
+        }
+
+        Observe(() => Log.SchedulerStopped(logger, model.ModelId, cause));
+
+        // No job is queued after this drain: Submit checks stoppedBy under the same lock.
+        FailActive(failure);
+        foreach (var job in queue.RemoveWhere(_ => true))
+        {
+            FailJob(job, failure);
+        }
+    }
+
+    /// <summary>Runs the steps until shutdown or a failure the loop cannot recover from.</summary>
+    /// <returns>That failure, or <see langword="null"/> at shutdown.</returns>
+    private Exception? RunSteps()
     {
         var token = shutdown.Token;
         while (!token.IsCancellationRequested)
@@ -273,7 +342,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                 abort.Reset();
 
                 // Stops go through the abort flag, which llama.cpp polls between graph nodes.
-                var result = decoder.Decode();
+                var result = faults?.BeforeDecode?.Invoke() ?? decoder.Decode();
                 Interlocked.Increment(ref decodes);
                 foreach (var sequence in active)
                 {
@@ -292,7 +361,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                         Interlocked.Increment(ref abortedDecodes);
                         break;
                     case DecodeResult.ComputeAborted:
-                        return;
+                        return null;
                     default:
                         Rebuild(result.ToString());
                         break;
@@ -300,11 +369,12 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                return;
+                return null;
             }
             catch (Exception ex)
             {
-                Log.SchedulerFailed(logger, ex);
+                // A logger that throws here must not turn a recoverable failure into a stopped scheduler.
+                Observe(() => Log.SchedulerFailed(logger, ex));
                 FailActive(new InferenceException(InferenceFailureKind.EngineError, "The llama.cpp inference scheduler failed; see the inner exception.", ex));
                 try
                 {
@@ -312,11 +382,12 @@ internal sealed class InferenceScheduler : IAsyncDisposable
                 }
                 catch (Exception rebuildFailure)
                 {
-                    Log.SchedulerFailed(logger, rebuildFailure);
-                    return;
+                    return rebuildFailure;
                 }
             }
         }
+
+        return null;
     }
 
     private void HandleStops()
@@ -877,8 +948,8 @@ internal sealed class InferenceScheduler : IAsyncDisposable
         Volatile.Write(ref activeCount, 0);
         retryPending = false;
         decoder.Dispose();
-        decoder = CreateDecoder();
 
+        // Queued before the new context exists: should creating it fail, the loop's stop fails them from the queue.
         foreach (var job in resumable)
         {
             if (++job.DecodeFailures > MaxDecodeFailuresPerJob)
@@ -892,5 +963,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             job.Resumptions++;
             queue.EnqueueResumed(job);
         }
+
+        decoder = CreateDecoder();
     }
 }

@@ -1,0 +1,66 @@
+using ARuntime.Sdk.Inference;
+using ARuntime.Sdk.LlamaSharp.Scheduling;
+using ARuntime.Sdk.LlamaSharp.Tests.Engine.Support;
+using LLama.Native;
+
+namespace ARuntime.Sdk.LlamaSharp.Tests.Engine;
+
+/// <summary>When the scheduler cannot recover from a failure, every request ends with a typed error instead of waiting forever.</summary>
+public sealed class SchedulerFailureTests
+{
+    // Generous: each wait is for something that happens within milliseconds; only a hang reaches it.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [TestCase(false, TestName = "DecodeThrows_AndRebuildFails_QueuedAndLaterRequestsFailWithEngineError")]
+    [TestCase(true, TestName = "DecodeFails_AndRebuildFails_QueuedAndLaterRequestsFailWithEngineError")]
+    public async Task RebuildFailure_EndsEveryRequest(bool decodeReturnsError)
+    {
+        var faults = new SchedulerFaults();
+        var options = TestEngines.Options(TestEngines.TinyModel);
+        options.MaxSequences = 1;
+        await using var engine = new LlamaSharpEngine(options, "test") { Faults = faults };
+        await engine.LoadAsync();
+        var healthy = await engine.InferAsync(TestEngines.Request("before", maxTokens: 2)).WaitAsync(Timeout);
+        Assert.That(healthy.StopReason, Is.Not.EqualTo(StopReason.Error), "the engine works before the fault");
+
+        // The first decode blocks until more requests wait behind it, then fails; the context cannot be created again.
+        var decoding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        faults.BeforeDecode = () =>
+        {
+            decoding.TrySetResult();
+            release.Task.Wait(Timeout);
+            return decodeReturnsError ? DecodeResult.DecodeFailed : throw new InvalidOperationException("injected decode failure");
+        };
+        faults.BeforeCreateContext = () => throw new LLama.Exceptions.RuntimeError("injected: out of memory creating the context");
+
+        var inFlight = engine.InferAsync(TestEngines.Request("in flight", maxTokens: 4));
+        await decoding.Task.WaitAsync(Timeout);
+        var queued = Enumerable.Range(0, 3).Select(i => engine.InferAsync(TestEngines.Request($"queued {i}", maxTokens: 4))).ToList();
+        Assert.That(engine.GetStatistics().QueueLength, Is.EqualTo(3), "the requests wait behind the failing decode");
+        release.SetResult();
+
+        foreach (var request in queued.Prepend(inFlight))
+        {
+            var error = await Assert.ThrowsAsync<InferenceException>(() => request.WaitAsync(Timeout));
+            Assert.That(error!.Kind, Is.EqualTo(InferenceFailureKind.EngineError));
+        }
+
+        // A request after the scheduler stopped fails at once and says why.
+        var later = await Assert.ThrowsAsync<InferenceException>(() => engine.InferAsync(TestEngines.Request("after", maxTokens: 2)).WaitAsync(Timeout));
+        Assert.Multiple(() =>
+        {
+            Assert.That(later!.Kind, Is.EqualTo(InferenceFailureKind.EngineError));
+            Assert.That(later.Message, Does.Contain("stopped").And.Contain("could not create a context"));
+        });
+
+        var streamed = await Assert.ThrowsAsync<InferenceException>(async () =>
+        {
+            await foreach (var update in engine.InferStreamingAsync(TestEngines.Request("after, streaming", maxTokens: 2)).WithCancellation(CancellationToken.None))
+            {
+                _ = update;
+            }
+        });
+        Assert.That(streamed!.Kind, Is.EqualTo(InferenceFailureKind.EngineError));
+    }
+}
