@@ -352,18 +352,27 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
                     throw;
                 }
 
-                runtime = loaded;
                 var elapsed = time.GetElapsedTime(started);
-                Log.LoadedModel(
-                    logger,
-                    model.ModelId,
-                    model.Info.Architecture,
-                    model.Info.ParameterCount,
-                    model.ModelVersion,
-                    elapsed,
-                    scheduler.ContextSize,
-                    options.MaxSequences,
-                    model.Prompts.Template.Name);
+                try
+                {
+                    Log.LoadedModel(
+                        logger,
+                        model.ModelId,
+                        model.Info.Architecture,
+                        model.Info.ParameterCount,
+                        model.ModelVersion,
+                        elapsed,
+                        scheduler.ContextSize,
+                        options.MaxSequences,
+                        model.Prompts.Template.Name);
+                }
+#pragma warning disable CA1031 // A host logger that throws must not fail a load that succeeded (the catch below would free the weights the running scheduler uses).
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+
+                runtime = loaded;
                 return loaded;
             }
             catch (Exception ex)

@@ -940,7 +940,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     private void Rebuild(string reason)
     {
         var resumable = active.Where(s => !s.Zombie && !s.Job.IsCompleted).Select(s => s.Job).ToList();
-        Log.DecodeFailedRebuilding(logger, reason, resumable.Count);
+        Observe(() => Log.DecodeFailedRebuilding(logger, reason, resumable.Count));
         Interlocked.Increment(ref rebuilds);
 
         // Disposing the decoder frees the context and every sequence in it (the queued batch included).

@@ -11,6 +11,30 @@ public sealed class SchedulerFailureTests
     // Generous: each wait is for something that happens within milliseconds; only a hang reaches it.
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
+    [Test]
+    public async Task DecodeFailure_WithAHostLoggerThrowingOnTheRebuildLine_IsStillRecovered()
+    {
+        // The rebuild's warning (event 22) goes to the host's logger; a sink failing on it must not turn a recoverable
+        // decode failure into a scheduler that stops for good.
+        using var loggers = new EventThrowingLoggerFactory(22);
+        var faults = new SchedulerFaults();
+        var options = TestEngines.Options(TestEngines.TinyModel);
+        await using var engine = new LlamaSharpEngine(options, "test", loggers) { Faults = faults };
+        await engine.LoadAsync();
+        var failOnce = 1;
+        faults.BeforeDecode = () => Interlocked.Exchange(ref failOnce, 0) == 1 ? DecodeResult.DecodeFailed : null;
+
+        var resumed = await engine.InferAsync(TestEngines.Request("first", maxTokens: 4)).WaitAsync(Timeout);
+        var after = await engine.InferAsync(TestEngines.Request("second", maxTokens: 4)).WaitAsync(Timeout);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(engine.GetStatistics().ContextRebuilds, Is.EqualTo(1), "the decode failure happened and the context was rebuilt");
+            Assert.That(resumed.Usage.GeneratedTokens, Is.GreaterThan(0));
+            Assert.That(after.Usage.GeneratedTokens, Is.GreaterThan(0));
+        });
+    }
+
     [TestCase(false, TestName = "DecodeThrows_AndRebuildFails_QueuedAndLaterRequestsFailWithEngineError")]
     [TestCase(true, TestName = "DecodeFails_AndRebuildFails_QueuedAndLaterRequestsFailWithEngineError")]
     public async Task RebuildFailure_EndsEveryRequest(bool decodeReturnsError)
@@ -62,5 +86,34 @@ public sealed class SchedulerFailureTests
             }
         });
         Assert.That(streamed!.Kind, Is.EqualTo(InferenceFailureKind.EngineError));
+    }
+
+    private sealed class EventThrowingLoggerFactory(int eventId) : Microsoft.Extensions.Logging.ILoggerFactory
+    {
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new EventThrowingLogger(eventId);
+
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class EventThrowingLogger(int eventId) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (id.Id == eventId)
+            {
+                throw new InvalidOperationException("log sink failed");
+            }
+        }
     }
 }

@@ -22,10 +22,29 @@ public sealed class ThrowingNativeLoggerTests
         Assert.That(result.Usage.GeneratedTokens, Is.GreaterThan(0));
     }
 
-    /// <summary>Gives a throwing logger for <paramref name="category"/> only, so the engine's own logging works.</summary>
-    private sealed class ThrowingLoggerFactory(string category) : ILoggerFactory
+    [Test]
+    public async Task HostLoggerThrowingOnTheEnginesLoadedModelLine_LeavesALoadedWorkingEngine()
     {
-        public ILogger CreateLogger(string categoryName) => categoryName == category ? new ThrowingLogger() : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        // The engine logs "loaded model" (event 11) once it is ready; a sink failing then must not fail the load or free the weights
+        // the running scheduler uses (the load's error path disposes them).
+        using var loggers = new ThrowingLoggerFactory(typeof(LlamaSharpEngine).FullName!, onlyEventId: 11);
+        var options = TestEngines.Options(TestEngines.TinyModel);
+        await using var engine = new LlamaSharpEngine(options, "test", loggers);
+
+        await engine.LoadAsync();
+        var result = await engine.InferAsync(TestEngines.Request("hello", maxTokens: 4));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(engine.IsLoaded, Is.True);
+            Assert.That(result.Usage.GeneratedTokens, Is.GreaterThan(0));
+        });
+    }
+
+    /// <summary>Gives a throwing logger for <paramref name="category"/> only, so the engine's own logging works.</summary>
+    private sealed class ThrowingLoggerFactory(string category, int? onlyEventId = null) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => categoryName == category ? new ThrowingLogger(onlyEventId) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
         public void AddProvider(ILoggerProvider provider)
         {
@@ -36,14 +55,20 @@ public sealed class ThrowingNativeLoggerTests
         }
     }
 
-    private sealed class ThrowingLogger : ILogger
+    /// <summary>Throws on every line, or only on the event <paramref name="onlyEventId"/>.</summary>
+    private sealed class ThrowingLogger(int? onlyEventId) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            throw new InvalidOperationException("log sink failed");
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (onlyEventId is null || eventId.Id == onlyEventId)
+            {
+                throw new InvalidOperationException("log sink failed");
+            }
+        }
     }
 }
