@@ -297,10 +297,18 @@ public sealed class EvaluationStageTests
 
         var run = harness.RunAsync("Hi");
         await deaf.Entered.Task;
-        harness.Time.Advance(TimeSpan.FromSeconds(3));
 
-        // A safety net for the test only: without the timeout being enforced the run never returns.
-        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        // The stage arms the evaluator's timeout once the evaluator has returned, which may be after this thread saw it
+        // entered: move the clock a second at a time until the run ends rather than depend on which thread gets there first.
+        // Bounded, so that a timeout that is never enforced fails the test instead of hanging it.
+        for (var second = 0; second < 60 && !run.IsCompleted; second++)
+        {
+            harness.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(run, Task.Delay(TimeSpan.FromMilliseconds(50)));
+        }
+
+        Assert.That(run.IsCompleted, Is.True, "the evaluator's timeout ended the wait");
+        var result = await run;
 
         var failure = result.Evaluations.Single(s => s.Evaluator == "deaf");
         Assert.Multiple(() =>
