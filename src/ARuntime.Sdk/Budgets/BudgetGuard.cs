@@ -173,14 +173,16 @@ internal sealed class BudgetGuard
                 },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Fail closed: a policy that cannot decide does not extend anything.
+            // Fail closed: a policy that cannot decide does not extend anything (also when it gave up on its own, such as a
+            // remote decision point's HTTP timeout).
             decision = PolicyDecision.Deny(PolicyRuntimeVersion, "The policy could not be evaluated.", "policy.error");
         }
 
-        // A budget is never extended without a human decision: any outcome but a denial pauses for approval.
-        if (decision.Outcome == PolicyOutcome.Deny)
+        // A budget is never extended without a human decision: any outcome but a denial pauses for approval. A decision that
+        // is missing, or asks for approval without saying by whom (null roles), extends nothing either.
+        if (decision is null || decision.Outcome == PolicyOutcome.Deny || decision.Approval is { ApproverRoles: null })
         {
             return null;
         }

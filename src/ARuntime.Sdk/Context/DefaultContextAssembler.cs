@@ -241,7 +241,7 @@ public sealed class DefaultContextAssembler : IContextAssembler
                 },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Fail closed: a source the policy cannot decide about is not read.
             decision = PolicyDecision.Deny(PolicyRuntimeVersion, "The policy could not be evaluated.", "policy.error");

@@ -85,6 +85,33 @@ public sealed class BudgetExhaustionTests
         });
     }
 
+    [TestCase(true, TestName = "ExtensionPolicyTimingOutOnItsOwn_ExtendsNothing_AndStopsPartial")]
+    [TestCase(false, TestName = "ExtensionApprovalWithoutApproverRoles_ExtendsNothing_AndStopsPartial")]
+    public async Task ExtensionPolicyThatCannotDecide_ExtendsNothing(bool timesOut)
+    {
+        // A remote decision point whose HTTP client times out, or one asking for approval without saying by whom (null
+        // roles would make every later resume fail): neither may pause the request for an extension nobody can grant.
+        var lookups = new Counter();
+        await using var harness = CostHarness(lookups, b => b.UsePolicyEngine(_ => new ExtensionDecider(timesOut)));
+
+        var result = await harness.Runtime.RunAsync(CostRequest(0.025m));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial), result.Error?.Message);
+            Assert.That(result.Error?.Code, Is.EqualTo(AgentErrorCodes.BudgetExhausted));
+            Assert.That(result.PendingApproval, Is.Null);
+        });
+    }
+
+    private sealed class ExtensionDecider(bool timesOut) : IPolicyEngine
+    {
+        public ValueTask<PolicyDecision> EvaluateAsync(PolicyContext context, CancellationToken cancellationToken = default) =>
+            context.Action != PolicyAction.BudgetExtension ? ValueTask.FromResult(PolicyDecision.Allow("pdp/1"))
+            : timesOut ? throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout.")
+            : ValueTask.FromResult(new PolicyDecision { Outcome = PolicyOutcome.RequireApproval, PolicyVersion = "pdp/1", Approval = new ApprovalRequirement { ApproverRoles = null! } });
+    }
+
     [Test]
     public async Task ExtensionAllowedByPolicy_PausesAndApprovalExtendsTheBudget()
     {

@@ -48,6 +48,30 @@ public sealed class PolicyEngineFaultTests
         });
     }
 
+    /// <summary>A decision point that times out on its own for one kind of action and allows the rest.</summary>
+    private sealed class TimingOutFor(PolicyAction action) : IPolicyEngine
+    {
+        public ValueTask<PolicyDecision> EvaluateAsync(PolicyContext context, CancellationToken cancellationToken = default) =>
+            context.Action == action
+                ? throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout.")
+                : ValueTask.FromResult(PolicyDecision.Allow("pdp/1"));
+    }
+
+    [Test]
+    public async Task A_policy_engine_timing_out_on_its_own_about_a_deployment_excludes_it_fail_closed()
+    {
+        await using var harness = AgentTestHarness.Create(b => b.UsePolicyEngine(_ => new TimingOutFor(PolicyAction.ModelRoute)), ScriptedReply.Answer("never"));
+
+        var result = await harness.RunAsync("Hello");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Failed));
+            Assert.That(result.Error?.Code, Is.EqualTo(AgentErrorCodes.NoEligibleRoute), result.Error?.Message);
+            Assert.That(harness.Engine.CallCount, Is.Zero);
+        });
+    }
+
     [Test]
     public async Task A_policy_engine_that_times_out_on_its_own_denies_the_call_and_the_model_is_told()
     {

@@ -157,7 +157,7 @@ internal sealed class ContextAssemblyStage : IRequestStage
                 cancellationToken).ConfigureAwait(false);
             name = plan.Candidates.Count > 0 ? plan.Candidates[0].Deployment.Name : null;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Route selection reports router failures; here the preferred deployment is a good enough guess.
         }

@@ -69,7 +69,7 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
                     },
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // Fail closed: a policy that cannot decide about a deployment excludes it.
                 decision = PolicyDecision.Deny("runtime/1", "The policy could not be evaluated.", "policy.error");

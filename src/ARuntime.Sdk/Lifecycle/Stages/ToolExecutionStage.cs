@@ -450,7 +450,7 @@ internal sealed class ToolExecutionStage : IRequestStage
             var entry = await journal.GetAsync(context.TenantId, starter, cancellationToken).ConfigureAwait(false);
             return entry is { State: RequestState.Running };
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return true;
         }
