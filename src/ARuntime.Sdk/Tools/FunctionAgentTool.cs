@@ -15,7 +15,7 @@ internal sealed class FunctionAgentTool : AgentTool
 {
     private readonly AIFunction function;
     private readonly ToolOptions options;
-    private readonly (ParameterInfo Parameter, JsonTypeInfo Type)[] jsonParameters;
+    private readonly (ParameterInfo Parameter, string Key, JsonTypeInfo Type)[] jsonParameters;
 
     /// <param name="function">The function.</param>
     /// <param name="options">The classification.</param>
@@ -30,7 +30,7 @@ internal sealed class FunctionAgentTool : AgentTool
         this.options = options;
         jsonParameters = method is null
             ? []
-            : [.. method.GetParameters().Where(p => !IsRuntimeBound(p.ParameterType)).Select(p => (p, function.JsonSerializerOptions.GetTypeInfo(p.ParameterType)))];
+            : [.. method.GetParameters().Where(p => !IsRuntimeBound(p.ParameterType)).Select(p => (p, ArgumentKey(p), function.JsonSerializerOptions.GetTypeInfo(p.ParameterType)))];
         Descriptor = options.ToDescriptor(function.Name, function.Description, function.JsonSchema, generatedOutputSchema, options.Compensate is not null, options.QueryStatus is not null);
     }
 
@@ -51,13 +51,13 @@ internal sealed class FunctionAgentTool : AgentTool
         // Read the arguments before the method runs: one its parameter cannot take (2.0 or 1e20 for an int passes an
         // "integer" schema) fails the call without effect, instead of surfacing from inside the invocation as an exception
         // whose effect is unknown. The binder passes the values read here through as they are.
-        foreach (var (parameter, type) in jsonParameters)
+        foreach (var (parameter, key, type) in jsonParameters)
         {
-            if (!arguments.TryGetValue(parameter.Name!, out var given))
+            if (!arguments.TryGetValue(key, out var given))
             {
                 if (!parameter.HasDefaultValue)
                 {
-                    return ToolResult.Failure($"The argument '{parameter.Name}' is missing.");
+                    return ToolResult.Failure($"The argument '{key}' is missing.");
                 }
 
                 continue;
@@ -65,11 +65,11 @@ internal sealed class FunctionAgentTool : AgentTool
 
             try
             {
-                arguments[parameter.Name!] = given is JsonElement element ? element.Deserialize(type) : given;
+                arguments[key] = given is JsonElement element ? element.Deserialize(type) : given;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                return ToolResult.Failure($"The argument '{parameter.Name}' could not be read as {parameter.ParameterType.Name}.");
+                return ToolResult.Failure($"The argument '{key}' could not be read as {parameter.ParameterType.Name}.");
             }
         }
 
@@ -88,6 +88,11 @@ internal sealed class FunctionAgentTool : AgentTool
             _ => ToolResult.Success(JsonSerializer.SerializeToElement(value, value.GetType(), function.JsonSerializerOptions)),
         };
     }
+
+    /// <summary>The name the model gives a parameter's argument: the parameter's, unless the host renamed it as Microsoft.Extensions.AI lets it.</summary>
+#pragma warning disable MEAI001 // The attribute is experimental in Microsoft.Extensions.AI; the schema uses it, so reading must too.
+    private static string ArgumentKey(ParameterInfo parameter) => parameter.GetCustomAttribute<AIParameterNameAttribute>()?.Name ?? parameter.Name!;
+#pragma warning restore MEAI001
 
     /// <summary>Whether the runtime or Microsoft.Extensions.AI binds a parameter of this type (it is never read from the arguments).</summary>
     private static bool IsRuntimeBound(Type type) =>

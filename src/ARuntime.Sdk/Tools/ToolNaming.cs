@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Extensions.AI;
 
 namespace ARuntime.Sdk.Tools;
 
@@ -11,12 +12,15 @@ namespace ARuntime.Sdk.Tools;
 internal static class ToolNaming
 {
     private const string LocalFunctionMarker = ">g__";
+    private const string AsyncSuffix = "Async";
 
-    /// <summary>Returns the name to give the tool, or <see langword="null"/> for the method's own name.</summary>
+    /// <summary>Returns the name to give the tool, or <see langword="null"/> for the name Microsoft.Extensions.AI gives the method.</summary>
     /// <exception cref="ToolRegistrationException">The method is a lambda or another compiler-generated method and no name was given.</exception>
     public static string? NameFor(MethodInfo method, string? configuredName)
     {
-        if (configuredName is not null || !method.Name.StartsWith('<'))
+#pragma warning disable MEAI001 // The attribute is experimental in Microsoft.Extensions.AI; a host that uses it gets the name it set.
+        if (configuredName is not null || !method.Name.StartsWith('<') || method.IsDefined(typeof(AIFunctionNameAttribute)))
+#pragma warning restore MEAI001
         {
             return configuredName;
         }
@@ -29,7 +33,11 @@ internal static class ToolNaming
             var end = name.IndexOf('|', start);
             if (end > start)
             {
-                return name[start..end];
+                // As Microsoft.Extensions.AI names a method: an awaitable GetOrderAsync is the tool GetOrder.
+                var written = name[start..end];
+                return written.Length > AsyncSuffix.Length && written.EndsWith(AsyncSuffix, StringComparison.Ordinal) && IsAwaitable(method.ReturnType)
+                    ? written[..^AsyncSuffix.Length]
+                    : written;
             }
         }
 
@@ -37,4 +45,8 @@ internal static class ToolNaming
             null,
             $"the method '{name}' is a lambda or another compiler-generated method, which has no name the model could call; set ToolOptions.Name.");
     }
+
+    private static bool IsAwaitable(Type type) =>
+        type == typeof(Task) || type == typeof(ValueTask)
+        || (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Task<>) || type.GetGenericTypeDefinition() == typeof(ValueTask<>) || type.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>)));
 }

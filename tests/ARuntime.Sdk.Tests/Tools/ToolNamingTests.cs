@@ -1,6 +1,7 @@
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Testing;
 using ARuntime.Sdk.Tools;
+using Microsoft.Extensions.AI;
 
 namespace ARuntime.Sdk.Tests.Tools;
 
@@ -30,14 +31,55 @@ public sealed class ToolNamingTests
     }
 
     [Test]
-    public void An_async_local_function_keeps_its_name_too()
+    public void An_async_local_function_is_named_as_the_same_method_would_be()
     {
         static Task<string> LookUpCustomerAsync(string customerId) => Task.FromResult(customerId);
 
-        var tool = AgentToolFactory.Create(LookUpCustomerAsync, o => { o.PermissionClass = "customers.read"; o.SideEffect = SideEffectClass.Read; });
+        var local = AgentToolFactory.Create(LookUpCustomerAsync, o => { o.PermissionClass = "customers.read"; o.SideEffect = SideEffectClass.Read; });
+        var method = AgentToolFactory.Create(GetInvoiceAsync, o => { o.PermissionClass = "invoices.read"; o.SideEffect = SideEffectClass.Read; });
 
-        Assert.That(tool.Descriptor.Name, Is.EqualTo("LookUpCustomerAsync"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(local.Descriptor.Name, Is.EqualTo("LookUpCustomer"));
+            Assert.That(method.Descriptor.Name, Is.EqualTo("GetInvoice"), "Microsoft.Extensions.AI drops the Async of a method");
+        });
     }
+
+#pragma warning disable MEAI001 // Microsoft.Extensions.AI's naming attributes are experimental; hosts may still use them.
+    [Test]
+    public void A_name_given_with_AIFunctionName_is_kept_for_local_functions_and_lambdas()
+    {
+        [AIFunctionName("order_status")]
+        static string GetOrderStatus(string orderId) => orderId;
+
+        var local = AgentToolFactory.Create(GetOrderStatus, o => { o.PermissionClass = "orders.read"; o.SideEffect = SideEffectClass.Read; });
+        var lambda = AgentToolFactory.Create([AIFunctionName("echo_order")] (string orderId) => orderId, o => { o.PermissionClass = "orders.read"; o.SideEffect = SideEffectClass.Read; });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(local.Descriptor.Name, Is.EqualTo("order_status"));
+            Assert.That(lambda.Descriptor.Name, Is.EqualTo("echo_order"));
+        });
+    }
+
+    [Test]
+    public async Task An_argument_renamed_with_AIParameterName_is_read_under_that_name()
+    {
+        static string Reserve([AIParameterName("qty")] int quantity) => $"reserved {quantity}";
+
+        var tool = AgentToolFactory.Create(Reserve, o => { o.PermissionClass = "stock.write"; o.SideEffect = SideEffectClass.Read; });
+        var result = await tool.InvokeAsync(
+            new ToolInvocation { Call = new ToolCall { CallId = "c1", ToolName = tool.Descriptor.Name, Arguments = System.Text.Json.JsonDocument.Parse("{\"qty\":3}").RootElement }, OperationKey = "op", RequestId = "r", Identity = Tools.ToolTestKit.Identity("u") },
+            CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(tool.Descriptor.InputSchema.GetProperty("properties").TryGetProperty("qty", out _), Is.True, tool.Descriptor.InputSchema.GetRawText());
+            Assert.That(result.Status, Is.EqualTo(ToolResultStatus.Succeeded), result.Error);
+            Assert.That(result.Output?.GetString(), Is.EqualTo("reserved 3"));
+        });
+    }
+#pragma warning restore MEAI001
 
     [Test]
     public void A_method_keeps_its_own_name()
@@ -65,4 +107,6 @@ public sealed class ToolNamingTests
     }
 
     private static string GetInvoice(string invoiceId) => invoiceId;
+
+    private static Task<string> GetInvoiceAsync(string invoiceId) => Task.FromResult(invoiceId);
 }
