@@ -155,6 +155,47 @@ public sealed class ToolExecutionTests
     }
 
     [Test]
+    public async Task A_tool_that_ignores_cancellation_when_the_request_ends_is_abandoned_within_half_the_grace_period()
+    {
+        // A long tool timeout (an hour) must not hold a request whose deadline passed: the tool is told to stop and, ignoring
+        // it, is abandoned after half of the 30 s termination grace period, leaving the other half to recovery.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task<string> Stuck(string q)
+        {
+            started.TrySetResult();
+            await release.Task;
+            return q;
+        }
+
+        await using var harness = Harness(
+            b => b.AddTool(Stuck, o => { Read(o, "stuck"); o.Timeout = TimeSpan.FromHours(1); }),
+            ScriptedReply.CallTool("stuck", new { q = "x" }),
+            ScriptedReply.Answer("never"));
+        var run = harness.Runtime.RunAsync(harness.NewRequest("Go", "stuck") with { Deadline = harness.Time.GetUtcNow().AddSeconds(10) });
+        await started.Task;
+
+        // Move the clock a second at a time (timers are armed on other threads as the request winds down); bounded, so a
+        // request held for the tool's hour fails the test instead of hanging it.
+        var advanced = 0;
+        while (!run.IsCompleted && advanced < 60)
+        {
+            harness.Time.Advance(TimeSpan.FromSeconds(1));
+            advanced++;
+            await Task.WhenAny(run, Task.Delay(TimeSpan.FromMilliseconds(50)));
+        }
+
+        Assert.That(run.IsCompleted, Is.True, "the request ended within a minute of fake time, not the tool's hour");
+        var result = await run;
+        release.SetResult();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.TimedOut));
+            Assert.That(advanced, Is.LessThanOrEqualTo(10 + 15 + 5), "deadline, then at most half the grace period for the tool");
+        });
+    }
+
+    [Test]
     public async Task A_throwing_tool_is_isolated_and_its_message_never_reaches_the_model()
     {
         await using var harness = Harness(

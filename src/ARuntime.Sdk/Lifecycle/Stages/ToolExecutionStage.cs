@@ -9,6 +9,7 @@ using ARuntime.Sdk.Recovery;
 using ARuntime.Sdk.Secrets;
 using ARuntime.Sdk.Tools;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ARuntime.Sdk.Lifecycle.Stages;
 
@@ -31,9 +32,13 @@ internal sealed class ToolExecutionStage : IRequestStage
     private readonly IServiceProvider services;
     private readonly BudgetGuard guard;
     private readonly TimeProvider timeProvider;
+    private readonly TimeSpan requestStopWait;
 
-    public ToolExecutionStage(IToolRegistry tools, IOperationLedger ledger, OperationCoordinator coordinator, IRequestJournal journal, IServiceProvider services, BudgetGuard guard, TimeProvider timeProvider)
+    public ToolExecutionStage(IToolRegistry tools, IOperationLedger ledger, OperationCoordinator coordinator, IRequestJournal journal, IServiceProvider services, BudgetGuard guard, TimeProvider timeProvider, IOptions<ARuntimeOptions> options)
     {
+        // When the request itself stops (the caller cancels, the deadline passes), a tool that ignores cancellation gets at
+        // most half the termination grace period to end: the other half is the recovery stage's, to compensate and record.
+        requestStopWait = options.Value.TerminationGracePeriod / 2;
         this.guard = guard;
         registry = tools as ToolRegistry;
         this.ledger = ledger;
@@ -498,7 +503,7 @@ internal sealed class ToolExecutionStage : IRequestStage
                     else
                     {
                         var task = invocation.AsTask();
-                        if (!await EndsOnceToldToStopAsync(task, descriptor.Timeout, linked.Token).ConfigureAwait(false))
+                        if (!await EndsOnceToldToStopAsync(task, descriptor.Timeout, linked.Token, cancellationToken).ConfigureAwait(false))
                         {
                             // The tool ignores cancellation: abandon it rather than hang the request. It may still take effect,
                             // so its outcome is unknown; no status query or retry while it may still be running.
@@ -573,15 +578,18 @@ internal sealed class ToolExecutionStage : IRequestStage
     /// Waits for a running invocation. Once <paramref name="stop"/> fires (its timeout, the caller or the deadline) the tool
     /// gets <paramref name="grace"/> to honour it; returns false when it has not ended by then.
     /// </summary>
-    private async ValueTask<bool> EndsOnceToldToStopAsync(Task invocation, TimeSpan grace, CancellationToken stop)
+    private async ValueTask<bool> EndsOnceToldToStopAsync(Task invocation, TimeSpan grace, CancellationToken stop, CancellationToken request)
     {
         var givenUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         CancellationTokenSource? graceTimer = null;
 
-        // The grace timer starts in the cancellation callback itself, so it runs from the moment the tool was told to stop.
+        // The grace timer starts in the cancellation callback itself, so it runs from the moment the tool was told to stop:
+        // one more tool timeout after its own timeout, bounded when the request is ending and never beyond what a timer holds.
         var registration = stop.Register(() =>
         {
-            graceTimer = SafeTime.CancelAfter(grace, timeProvider);
+            var toolWait = grace < TimeSpan.Zero || grace > SafeTime.MaxTimerDelay ? SafeTime.MaxTimerDelay : grace;
+            var wait = request.IsCancellationRequested && requestStopWait < toolWait ? requestStopWait : toolWait;
+            graceTimer = SafeTime.CancelAfter(wait, timeProvider);
             graceTimer.Token.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), givenUp);
         });
         try
