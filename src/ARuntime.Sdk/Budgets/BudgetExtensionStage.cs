@@ -39,6 +39,7 @@ internal sealed class BudgetExtensionStage : IRequestStage
         if (now >= ticket.ExpiresAt)
         {
             outcome = "expired";
+            BudgetGuard.MarkNotAttempted(context, "approval.expired");
             context.Qualifications.Add($"Stopped before finishing: the {dimension} budget is exhausted and the approval to extend it expired.");
             context.Qualifications.Add(WorkSummary.Describe(context));
             context.Terminate(
@@ -52,6 +53,7 @@ internal sealed class BudgetExtensionStage : IRequestStage
         else if (decision.Verdict == ApprovalVerdict.Reject || error is not null)
         {
             outcome = "rejected";
+            BudgetGuard.MarkNotAttempted(context, "approval.rejected");
             context.Qualifications.Add($"Stopped before finishing: the {dimension} budget is exhausted and the approver declined to extend it.");
             context.Qualifications.Add(WorkSummary.Describe(context));
             context.Terminate(

@@ -219,7 +219,9 @@ internal sealed class BudgetGuard
 
         ledger.HumanReviews++;
         context.PendingApproval = ticket;
-        foreach (var call in context.Turn?.Calls.Where(c => c.ReadyToExecute) ?? [])
+        // Every call of the turn is in the paused result: those waiting to run, and those that already ran (a pause between
+        // two calls of one turn comes before the validation stage that would otherwise report them).
+        foreach (var call in context.Turn?.Calls.Where(c => c.ReadyToExecute || c.Outcome is not null) ?? [])
         {
             context.Summarize(call);
         }

@@ -305,6 +305,34 @@ public sealed class BudgetExhaustionTests
     }
 
     [Test]
+    public async Task ToolCallBudgetExhaustedMidTurn_PausedAndRejected_ReportsTheCallThatRanAndTheOneThatDidNot()
+    {
+        var lookups = new Counter();
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddLookup(lookups).ConfigurePolicy(p => p.Rules.Add(new PolicyRule { Id = "extend", Action = PolicyAction.BudgetExtension, Outcome = PolicyOutcome.RequireApproval })),
+            ScriptedReply.CallTools(new("lookup", new { key = "a" }), new("lookup", new { key = "b" })),
+            ScriptedReply.Answer("done"));
+
+        var paused = await harness.Runtime.RunAsync(FailureTestKit.Request("Look up a and b.", "lookup") with { Budget = new Budget { MaxToolCalls = 1 } });
+        var rejected = await harness.Runtime.ResumeAsync(new ApprovalDecision
+        {
+            ApprovalId = paused.PendingApproval!.ApprovalId,
+            TenantId = paused.PendingApproval.TenantId,
+            Approver = new ActorIdentity { Id = "owner-1" },
+            Verdict = ApprovalVerdict.Reject,
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(paused.ToolCalls.Select(c => c.Outcome), Is.EqualTo(new[] { ToolCallOutcome.Succeeded, ToolCallOutcome.PendingApproval }), "the paused result shows the call that ran");
+            Assert.That(rejected.Status, Is.EqualTo(AgentRunStatus.Partial));
+            Assert.That(lookups.Value, Is.EqualTo(1));
+            Assert.That(rejected.ToolCalls.Select(c => c.Outcome), Is.EqualTo(new[] { ToolCallOutcome.Succeeded, ToolCallOutcome.NotAttempted }));
+            Assert.That(rejected.ToolCalls[1].ReasonCodes, Does.Contain("approval.rejected"));
+        });
+    }
+
+    [Test]
     public async Task ToolCallBudgetExhaustedMidTurn_WithoutExtension_SaysWhatWasAndWasNotDone()
     {
         var lookups = new Counter();
