@@ -488,13 +488,24 @@ public sealed class LlamaSharpEngine : IInferenceEngine, IAsyncDisposable, IDisp
             constraint,
             time.GetTimestamp(),
             streaming);
-        job.Activity = StartActivity(request, model);
+        try
+        {
+            job.Activity = StartActivity(request, model);
+        }
+#pragma warning disable CA1031 // A host activity listener that throws costs the request its span, never the request.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            job.Activity = null;
+        }
+
         try
         {
             loaded.Scheduler.Submit(job, cancellationToken);
         }
-        catch (InferenceException ex)
+        catch (Exception ex)
         {
+            // Refused (InferenceException) or disposed meanwhile (ObjectDisposedException): the span ends with the refusal.
             job.Activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             job.Activity?.Dispose();
             throw;

@@ -30,6 +30,23 @@ public sealed class ThrowingTelemetryListenerTests
     }
 
     [Test]
+    public async Task ActivityListenerThrowingAsTheSpanStarts_DoesNotFailTheInference()
+    {
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ARuntime.Sdk.LlamaSharp.Telemetry.LlamaSharpTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = _ => throw new InvalidOperationException("exporter failed"),
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var engine = new LlamaSharpEngine(Options(TestEngines.TinyModel), "test");
+
+        var result = await engine.InferAsync(TestEngines.Request("hello", maxTokens: 4)).WaitAsync(Bound);
+
+        Assert.That(result.Usage.GeneratedTokens, Is.GreaterThan(0));
+    }
+
+    [Test]
     public async Task ThrowingMetricsListener_DoesNotHangARequestCancelledWhileQueued()
     {
         using var meters = new TestMeterFactory();
