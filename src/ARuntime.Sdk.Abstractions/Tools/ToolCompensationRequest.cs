@@ -1,3 +1,5 @@
+using ARuntime.Sdk.Secrets;
+
 namespace ARuntime.Sdk.Tools;
 
 /// <summary>The earlier call a compensation undoes.</summary>
@@ -20,4 +22,10 @@ public sealed record ToolCompensationRequest
 
     /// <summary>Gets the compensation attempt number, starting at 1.</summary>
     public int Attempt { get; init; } = 1;
+
+    /// <summary>
+    /// Gets the credential named by the tool's <see cref="Contracts.ToolDescriptor.AuthReference"/>, resolved for this request as for
+    /// the call itself (redacted from what the runtime records and shows); <see langword="null"/> for a tool without one.
+    /// </summary>
+    public SecretValue? Credential { get; init; }
 }

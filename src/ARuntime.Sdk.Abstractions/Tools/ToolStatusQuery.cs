@@ -1,4 +1,5 @@
 using ARuntime.Sdk.Contracts;
+using ARuntime.Sdk.Secrets;
 
 namespace ARuntime.Sdk.Tools;
 
@@ -13,4 +14,10 @@ public sealed record ToolStatusQuery
 
     /// <summary>Gets the identity the operation ran for.</summary>
     public RequestIdentity? Identity { get; init; }
+
+    /// <summary>
+    /// Gets the credential named by the tool's <see cref="Contracts.ToolDescriptor.AuthReference"/>, resolved for this request as for
+    /// the call itself (redacted from what the runtime records and shows); <see langword="null"/> for a tool without one.
+    /// </summary>
+    public SecretValue? Credential { get; init; }
 }

@@ -126,6 +126,43 @@ public sealed class CompensationTests
     }
 
     [Test]
+    public async Task A_compensation_gets_the_credential_of_its_tool_and_the_secret_stays_out_of_the_result()
+    {
+        // Undoing a booking calls the same authenticated API as making it.
+        const string secret = "bk-7f3e-very-secret";
+        var seen = new List<string?>();
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddTool((string step) => ToolResult.Success(System.Text.Json.JsonSerializer.SerializeToElement("booked " + step), "booking:" + step), o =>
+                {
+                    o.Name = "book";
+                    o.PermissionClass = "travel.book";
+                    o.SideEffect = SideEffectClass.ReversibleWrite;
+                    o.AuthReference = "bookings-api";
+                    o.Compensate = (request, _) =>
+                    {
+                        seen.Add(request.Credential?.Reveal());
+                        return ValueTask.FromResult(new CompensationResult { Succeeded = false, Detail = "refused with key " + request.Credential?.Reveal() });
+                    };
+                })
+                .AddTool((string step) => ToolResult.Failure("the supplier rejected the booking"), o => { o.Name = "fail"; o.PermissionClass = "travel.book"; o.SideEffect = SideEffectClass.Irreversible; })
+                .UseSecretResolver(new ARuntime.Sdk.Secrets.InMemorySecretResolver().Set("bookings-api", secret))
+                .ConfigurePolicy(p => p.Rules.Add(ToolTestKit.Allow("book", "fail"))),
+            Book("flight"),
+            ScriptedReply.CallTool("fail", new { step = "pay" }));
+        harness.DefaultIdentity = ToolTestKit.Identity("u1", "travel.book");
+
+        var result = await harness.RunAsync("Plan the trip", "book", "fail");
+
+        var record = harness.Evidence.OfKind(result.RequestId, "tool.compensation").Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(seen, Is.Not.Empty);
+            Assert.That(seen, Is.All.EqualTo(secret), "every attempt got the credential");
+            Assert.That(record.Attributes["detail"], Does.Not.Contain(secret), "what the compensation said is redacted");
+        });
+    }
+
+    [Test]
     public async Task When_a_later_step_fails_earlier_effects_are_compensated_in_reverse_order()
     {
         var steps = new Steps();

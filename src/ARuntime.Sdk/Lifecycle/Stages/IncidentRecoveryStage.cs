@@ -2,8 +2,10 @@ using System.Globalization;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Failures;
+using ARuntime.Sdk.Secrets;
 using ARuntime.Sdk.Telemetry;
 using ARuntime.Sdk.Tools;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ARuntime.Sdk.Lifecycle.Stages;
@@ -18,12 +20,14 @@ namespace ARuntime.Sdk.Lifecycle.Stages;
 internal sealed class IncidentRecoveryStage : IRequestStage
 {
     private readonly IToolRegistry tools;
+    private readonly ISecretResolver? secrets;
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
 
-    public IncidentRecoveryStage(IToolRegistry tools, TimeProvider timeProvider, RuntimeLogging logging)
+    public IncidentRecoveryStage(IToolRegistry tools, TimeProvider timeProvider, RuntimeLogging logging, IServiceProvider services)
     {
         this.tools = tools;
+        secrets = services.GetService<ISecretResolver>();
         this.timeProvider = timeProvider;
         logger = logging.CreateLogger<IncidentRecoveryStage>();
     }
@@ -98,10 +102,20 @@ internal sealed class IncidentRecoveryStage : IRequestStage
     private async ValueTask<Recovery> RecoverAsync(RequestContext context, SideEffectEntry entry, string reason, CancellationToken cancellationToken)
     {
         var registered = tools.TryGetTool(entry.ToolName, out var tool);
-        if (entry.OutcomeUnknown && registered && tool!.Descriptor.SupportsStatusQuery)
+
+        // The status query and the compensation speak to the same system as the call, with the same credential.
+        SecretValue? credential = null;
+        string? missingCredential = null;
+        if (registered && tool!.Descriptor.AuthReference is { } reference)
+        {
+            credential = await ResolveCredentialAsync(context, entry, reference, cancellationToken).ConfigureAwait(false);
+            missingCredential = credential is null ? reference : null;
+        }
+
+        if (entry.OutcomeUnknown && registered && tool!.Descriptor.SupportsStatusQuery && missingCredential is null)
         {
             // The effect may not have happened: ask the system of record before undoing anything.
-            var status = await QueryAsync(context, tool, entry, cancellationToken).ConfigureAwait(false);
+            var status = await QueryAsync(context, tool, entry, credential, cancellationToken).ConfigureAwait(false);
             switch (status.State)
             {
                 case OperationState.NotFound or OperationState.Failed:
@@ -130,7 +144,16 @@ internal sealed class IncidentRecoveryStage : IRequestStage
             return Recovery.NotUndone;
         }
 
-        var outcome = await CompensateAsync(context, tool!, entry, reason, cancellationToken).ConfigureAwait(false);
+        if (missingCredential is not null)
+        {
+            entry.State = SideEffectState.CompensationFailed;
+            entry.CompensationDetail = $"the credential '{missingCredential}' could not be resolved";
+            Log.CompensationFailed(logger, context.RequestId, entry.ToolName, entry.OperationKey, entry.CompensationDetail);
+            await RecordAsync(context, entry, StageOutcome.Failed, "compensation_failed", cancellationToken).ConfigureAwait(false);
+            return Recovery.NotUndone;
+        }
+
+        var outcome = await CompensateAsync(context, tool!, entry, reason, credential, cancellationToken).ConfigureAwait(false);
         if (outcome.Succeeded)
         {
             entry.State = SideEffectState.Compensated;
@@ -186,13 +209,32 @@ internal sealed class IncidentRecoveryStage : IRequestStage
         }
     }
 
-    private async ValueTask<ToolOperationStatus> QueryAsync(RequestContext context, AgentTool tool, SideEffectEntry entry, CancellationToken cancellationToken)
+    private async ValueTask<SecretValue?> ResolveCredentialAsync(RequestContext context, SideEffectEntry entry, string reference, CancellationToken cancellationToken)
+    {
+        if (secrets is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var credential = await secrets.ResolveAsync(new SecretRequest { Reference = reference, TenantId = context.TenantId, ToolName = entry.ToolName, RequestId = context.RequestId }, cancellationToken).ConfigureAwait(false);
+            context.Redactor.Track(credential);
+            return credential;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private async ValueTask<ToolOperationStatus> QueryAsync(RequestContext context, AgentTool tool, SideEffectEntry entry, SecretValue? credential, CancellationToken cancellationToken)
     {
         try
         {
             using var timeout = SafeTime.CancelAfter(tool.Descriptor.Timeout, timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            return await tool.QueryStatusAsync(new ToolStatusQuery { OperationKey = entry.OperationKey, Call = entry.Call, Identity = context.Request.Identity }, linked.Token).ConfigureAwait(false)
+            return await tool.QueryStatusAsync(new ToolStatusQuery { OperationKey = entry.OperationKey, Call = entry.Call, Identity = context.Request.Identity, Credential = credential }, linked.Token).ConfigureAwait(false)
                 ?? new ToolOperationStatus { State = OperationState.Unknown };
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -201,7 +243,7 @@ internal sealed class IncidentRecoveryStage : IRequestStage
         }
     }
 
-    private async ValueTask<CompensationResult> CompensateAsync(RequestContext context, AgentTool tool, SideEffectEntry entry, string reason, CancellationToken cancellationToken)
+    private async ValueTask<CompensationResult> CompensateAsync(RequestContext context, AgentTool tool, SideEffectEntry entry, string reason, SecretValue? credential, CancellationToken cancellationToken)
     {
         var compensation = tool.Descriptor.Compensation!;
         var last = new CompensationResult { Succeeded = false, Detail = "not attempted" };
@@ -214,7 +256,7 @@ internal sealed class IncidentRecoveryStage : IRequestStage
             {
                 // Every attempt carries the same operation key: the compensation deduplicates by it.
                 last = await tool.CompensateAsync(
-                    new ToolCompensationRequest { Call = entry.Call, OperationKey = entry.OperationKey, Result = original, RequestId = context.RequestId, Reason = reason, Attempt = attempt },
+                    new ToolCompensationRequest { Call = entry.Call, OperationKey = entry.OperationKey, Result = original, RequestId = context.RequestId, Reason = reason, Attempt = attempt, Credential = credential },
                     linked.Token).ConfigureAwait(false) ?? new CompensationResult { Succeeded = false, Detail = "the compensation returned no result" };
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -398,7 +398,18 @@ internal sealed class ToolExecutionStage : IRequestStage
             return false;
         }
 
-        var status = await QueryStatusAsync(context, call, call.Tool!, operationKey, call.Call with { Arguments = call.EffectiveArguments }, cancellationToken).ConfigureAwait(false);
+        // The status query speaks to the same system as the call, with the same credential.
+        SecretValue? credential = null;
+        if (call.Descriptor.AuthReference is { } reference)
+        {
+            credential = await ResolveCredentialAsync(context, call, reference, cancellationToken).ConfigureAwait(false);
+            if (credential is null)
+            {
+                return false;
+            }
+        }
+
+        var status = await QueryStatusAsync(context, call, call.Tool!, operationKey, call.Call with { Arguments = call.EffectiveArguments }, credential, cancellationToken).ConfigureAwait(false);
         switch (status.State)
         {
             case OperationState.Succeeded:
@@ -537,7 +548,7 @@ internal sealed class ToolExecutionStage : IRequestStage
             var unknown = sideEffecting && (timedOut || threw);
             if (unknown && descriptor.SupportsStatusQuery)
             {
-                var status = await QueryStatusAsync(context, call, tool, operationKey, executedCall, cancellationToken).ConfigureAwait(false);
+                var status = await QueryStatusAsync(context, call, tool, operationKey, executedCall, credential, cancellationToken).ConfigureAwait(false);
                 if (status.State == OperationState.Succeeded)
                 {
                     call.ReasonCodes.Add("operation.reconciled_succeeded");
@@ -604,13 +615,13 @@ internal sealed class ToolExecutionStage : IRequestStage
         }
     }
 
-    private async ValueTask<ToolOperationStatus> QueryStatusAsync(RequestContext context, PlannedCall call, AgentTool tool, string operationKey, ToolCall executedCall, CancellationToken cancellationToken)
+    private async ValueTask<ToolOperationStatus> QueryStatusAsync(RequestContext context, PlannedCall call, AgentTool tool, string operationKey, ToolCall executedCall, SecretValue? credential, CancellationToken cancellationToken)
     {
         try
         {
             using var timeout = SafeTime.CancelAfter(call.Descriptor!.Timeout, timeProvider);
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            return await tool.QueryStatusAsync(new ToolStatusQuery { OperationKey = operationKey, Call = executedCall, Identity = context.Request.Identity }, bounded.Token).ConfigureAwait(false)
+            return await tool.QueryStatusAsync(new ToolStatusQuery { OperationKey = operationKey, Call = executedCall, Identity = context.Request.Identity, Credential = credential }, bounded.Token).ConfigureAwait(false)
                 ?? new ToolOperationStatus { State = OperationState.Unknown };
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
