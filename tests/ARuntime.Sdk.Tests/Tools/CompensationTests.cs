@@ -163,6 +163,51 @@ public sealed class CompensationTests
     }
 
     [Test]
+    public async Task A_credential_that_cannot_be_resolved_at_recovery_leaves_the_effect_not_undone()
+    {
+        // The vault answers for the booking and is unreachable by the time it must be undone.
+        var compensations = 0;
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddTool((string step) => ToolResult.Success(System.Text.Json.JsonSerializer.SerializeToElement("booked " + step), "booking:" + step), o =>
+                {
+                    o.Name = "book";
+                    o.PermissionClass = "travel.book";
+                    o.SideEffect = SideEffectClass.ReversibleWrite;
+                    o.AuthReference = "bookings-api";
+                    o.Compensate = (_, _) => { compensations++; return ValueTask.FromResult(CompensationResult.Done); };
+                })
+                .AddTool((string step) => ToolResult.Failure("the supplier rejected the booking"), o => { o.Name = "fail"; o.PermissionClass = "travel.book"; o.SideEffect = SideEffectClass.Irreversible; })
+                .UseSecretResolver(new OneShotResolver())
+                .ConfigurePolicy(p => p.Rules.Add(ToolTestKit.Allow("book", "fail"))),
+            Book("flight"),
+            ScriptedReply.CallTool("fail", new { step = "pay" }));
+        harness.DefaultIdentity = ToolTestKit.Identity("u1", "travel.book");
+
+        var result = await harness.RunAsync("Plan the trip", "book", "fail");
+
+        var record = harness.Evidence.OfKind(result.RequestId, "tool.compensation").Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(compensations, Is.Zero, "nothing is undone without the credential");
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Partial));
+            Assert.That(result.Uncertainty, Has.Some.Contains("booking:flight"));
+            Assert.That(record.Decision, Is.EqualTo("compensation_failed"));
+            Assert.That(record.Attributes["detail"], Is.EqualTo("the credential 'bookings-api' could not be resolved"));
+        });
+    }
+
+    /// <summary>Resolves a credential once, then its backend is unreachable.</summary>
+    private sealed class OneShotResolver : ARuntime.Sdk.Secrets.ISecretResolver
+    {
+        private int resolved;
+
+        public ValueTask<ARuntime.Sdk.Secrets.SecretValue> ResolveAsync(ARuntime.Sdk.Secrets.SecretRequest request, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref resolved) == 1
+                ? ValueTask.FromResult(new ARuntime.Sdk.Secrets.SecretValue(request.Reference, "bk-once"))
+                : throw new IOException("vault unreachable");
+    }
+
+    [Test]
     public async Task When_a_later_step_fails_earlier_effects_are_compensated_in_reverse_order()
     {
         var steps = new Steps();
