@@ -19,7 +19,6 @@ namespace ARuntime.Sdk.Budgets;
 /// </summary>
 internal sealed class BudgetGuard
 {
-    private const string PolicyRuntimeVersion = "runtime/1";
     private readonly IPolicyEngine policy;
     private readonly BudgetOptions budgets;
     private readonly ApprovalOptions approvals;
@@ -154,35 +153,25 @@ internal sealed class BudgetGuard
         var proposed = BudgetExtensionTicket.Propose(dimension, used, limit);
         var arguments = BudgetExtensionTicket.Arguments(dimension, used, limit, proposed);
         var now = timeProvider.GetUtcNow();
-        PolicyDecision decision;
-        try
-        {
-            decision = await policy.EvaluateAsync(
-                new PolicyContext
-                {
-                    Action = PolicyAction.BudgetExtension,
-                    RequestId = context.RequestId,
-                    Identity = context.Request.Identity,
-                    Authority = context.Authority,
-                    Risk = context.Risk,
-                    Now = now,
-                    Arguments = arguments,
-                    Classification = context.Classification,
-                    Tags = context.Request.Tags,
-                    TaskKind = context.Request.Task.Kind,
-                },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // Fail closed: a policy that cannot decide does not extend anything (also when it gave up on its own, such as a
-            // remote decision point's HTTP timeout).
-            decision = PolicyDecision.Deny(PolicyRuntimeVersion, "The policy could not be evaluated.", "policy.error");
-        }
+        // Fail closed: a policy that cannot decide, or decides nothing valid, extends nothing (FailClosedPolicy).
+        var decision = await policy.DecideAsync(
+            new PolicyContext
+            {
+                Action = PolicyAction.BudgetExtension,
+                RequestId = context.RequestId,
+                Identity = context.Request.Identity,
+                Authority = context.Authority,
+                Risk = context.Risk,
+                Now = now,
+                Arguments = arguments,
+                Classification = context.Classification,
+                Tags = context.Request.Tags,
+                TaskKind = context.Request.Task.Kind,
+            },
+            cancellationToken).ConfigureAwait(false);
 
-        // A budget is never extended without a human decision: any outcome but a denial pauses for approval. A decision that
-        // is missing, or asks for approval without saying by whom (null roles), extends nothing either.
-        if (decision is null || decision.Outcome == PolicyOutcome.Deny || decision.Approval is { ApproverRoles: null })
+        // A budget is never extended without a human decision: any outcome but a denial pauses for approval.
+        if (decision.Outcome == PolicyOutcome.Deny)
         {
             return null;
         }

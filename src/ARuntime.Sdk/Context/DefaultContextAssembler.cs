@@ -25,7 +25,6 @@ public sealed class DefaultContextAssembler : IContextAssembler
     /// <summary>The name under which memory items are reported.</summary>
     public const string MemorySourceName = "memory";
 
-    private const string PolicyRuntimeVersion = "runtime/1";
     private readonly Dictionary<string, IContextSource> sources = new(StringComparer.Ordinal);
     private readonly IMemoryStore? memory;
     private readonly IPolicyEngine? policy;
@@ -222,30 +221,22 @@ public sealed class DefaultContextAssembler : IContextAssembler
             return null;
         }
 
-        PolicyDecision decision;
-        try
-        {
-            decision = await policy.EvaluateAsync(
-                new PolicyContext
-                {
-                    Action = PolicyAction.ContextSource,
-                    RequestId = request.RequestId,
-                    Identity = request.Request.Identity,
-                    Authority = request.Authority,
-                    Risk = request.Risk,
-                    Now = request.Now,
-                    Arguments = SourceArguments(source, fallbackFor),
-                    Classification = request.Request.Classification,
-                    Tags = request.Request.Tags,
-                    TaskKind = request.Request.Task.Kind,
-                },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // Fail closed: a source the policy cannot decide about is not read.
-            decision = PolicyDecision.Deny(PolicyRuntimeVersion, "The policy could not be evaluated.", "policy.error");
-        }
+        // Fail closed: a source the policy cannot decide about is not read (FailClosedPolicy).
+        var decision = await policy.DecideAsync(
+            new PolicyContext
+            {
+                Action = PolicyAction.ContextSource,
+                RequestId = request.RequestId,
+                Identity = request.Request.Identity,
+                Authority = request.Authority,
+                Risk = request.Risk,
+                Now = request.Now,
+                Arguments = SourceArguments(source, fallbackFor),
+                Classification = request.Request.Classification,
+                Tags = request.Request.Tags,
+                TaskKind = request.Request.Task.Kind,
+            },
+            cancellationToken).ConfigureAwait(false);
 
         return decision.Permits ? null : "context.policy_denied";
     }

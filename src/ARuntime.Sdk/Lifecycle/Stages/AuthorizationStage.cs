@@ -141,7 +141,7 @@ internal sealed class AuthorizationStage : IRequestStage
 
     private async ValueTask<PolicyDecision> DecideAsync(RequestContext context, PlannedCall call, CancellationToken cancellationToken)
     {
-        const string runtimeVersion = "runtime/1";
+        const string runtimeVersion = FailClosedPolicy.RuntimeVersion;
         var descriptor = call.Descriptor;
         if (descriptor is null || !context.Authority.AllowsTool(call.Call.ToolName))
         {
@@ -166,43 +166,23 @@ internal sealed class AuthorizationStage : IRequestStage
         }
 
         var action = call.Approved && call.ChangedByApprover ? PolicyAction.ApprovedChange : PolicyAction.ToolCall;
-        PolicyDecision decision;
-        try
-        {
-            decision = await policy.EvaluateAsync(
-                new PolicyContext
-                {
-                    Action = action,
-                    RequestId = context.RequestId,
-                    Identity = context.Request.Identity,
-                    Authority = context.Authority,
-                    Risk = context.Risk,
-                    Now = timeProvider.GetUtcNow(),
-                    Tool = descriptor,
-                    Arguments = call.EffectiveArguments,
-                    Classification = context.Classification,
-                    Tags = context.Request.Tags,
-                    TaskKind = context.Request.Task.Kind,
-                },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // Fail closed: a policy that cannot decide denies — also when it gave up on its own (a remote decision point's
-            // HTTP timeout is a cancellation nobody requested); only the request's own cancellation ends the request.
-            return PolicyDecision.Deny(runtimeVersion, "The policy could not be evaluated.", "policy.error");
-        }
-
-        if (decision is null || !Enum.IsDefined(decision.Outcome))
-        {
-            return PolicyDecision.Deny(runtimeVersion, "The policy returned no valid decision.", "policy.error");
-        }
-
-        // An approval requirement whose roles are null is malformed: neither "any approver" (that would fail open) nor roles.
-        if (decision.Approval is { ApproverRoles: null })
-        {
-            return PolicyDecision.Deny(decision.PolicyVersion ?? runtimeVersion, "The policy asked for approval without saying which roles may approve.", "policy.error");
-        }
+        // Fail closed: a policy that cannot decide, or decides nothing valid, denies (FailClosedPolicy).
+        var decision = await policy.DecideAsync(
+            new PolicyContext
+            {
+                Action = action,
+                RequestId = context.RequestId,
+                Identity = context.Request.Identity,
+                Authority = context.Authority,
+                Risk = context.Risk,
+                Now = timeProvider.GetUtcNow(),
+                Tool = descriptor,
+                Arguments = call.EffectiveArguments,
+                Classification = context.Classification,
+                Tags = context.Request.Tags,
+                TaskKind = context.Request.Task.Kind,
+            },
+            cancellationToken).ConfigureAwait(false);
 
         if (decision.Outcome is PolicyOutcome.Transform)
         {

@@ -49,31 +49,23 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
         var policyVersions = new HashSet<string>(StringComparer.Ordinal);
         foreach (var candidate in plan.Candidates)
         {
-            PolicyDecision decision;
-            try
-            {
-                decision = await policy.EvaluateAsync(
-                    new PolicyContext
-                    {
-                        Action = PolicyAction.ModelRoute,
-                        RequestId = context.RequestId,
-                        Identity = context.Request.Identity,
-                        Authority = context.Authority,
-                        Risk = context.Risk,
-                        Now = timeProvider.GetUtcNow(),
-                        Deployment = candidate.Deployment.Name,
-                        Region = candidate.Deployment.Region,
-                        Classification = context.Classification,
-                        Tags = context.Request.Tags,
-                        TaskKind = context.Request.Task.Kind,
-                    },
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // Fail closed: a policy that cannot decide about a deployment excludes it.
-                decision = PolicyDecision.Deny("runtime/1", "The policy could not be evaluated.", "policy.error");
-            }
+            // Fail closed: a policy that cannot decide about a deployment excludes it (FailClosedPolicy).
+            var decision = await policy.DecideAsync(
+                new PolicyContext
+                {
+                    Action = PolicyAction.ModelRoute,
+                    RequestId = context.RequestId,
+                    Identity = context.Request.Identity,
+                    Authority = context.Authority,
+                    Risk = context.Risk,
+                    Now = timeProvider.GetUtcNow(),
+                    Deployment = candidate.Deployment.Name,
+                    Region = candidate.Deployment.Region,
+                    Classification = context.Classification,
+                    Tags = context.Request.Tags,
+                    TaskKind = context.Request.Task.Kind,
+                },
+                cancellationToken).ConfigureAwait(false);
 
             context.Telemetry.PolicyDecided(PolicyAction.ModelRoute, decision);
             policyVersions.Add(decision.PolicyVersion);
