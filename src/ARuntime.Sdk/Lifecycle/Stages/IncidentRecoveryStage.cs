@@ -108,7 +108,7 @@ internal sealed class IncidentRecoveryStage : IRequestStage
         string? missingCredential = null;
         if (registered && tool!.Descriptor.AuthReference is { } reference)
         {
-            credential = await ResolveCredentialAsync(context, entry, reference, cancellationToken).ConfigureAwait(false);
+            credential = await ToolCredentials.ResolveAsync(secrets, context, entry.ToolName, reference, cancellationToken).ConfigureAwait(false);
             missingCredential = credential is null ? reference : null;
         }
 
@@ -206,25 +206,6 @@ internal sealed class IncidentRecoveryStage : IRequestStage
                     Message = $"{error?.Message ?? "A tool call failed."} Every earlier side effect of the request was compensated.",
                     Stage = error?.Stage ?? failure.Stage,
                 });
-        }
-    }
-
-    private async ValueTask<SecretValue?> ResolveCredentialAsync(RequestContext context, SideEffectEntry entry, string reference, CancellationToken cancellationToken)
-    {
-        if (secrets is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            var credential = await secrets.ResolveAsync(new SecretRequest { Reference = reference, TenantId = context.TenantId, ToolName = entry.ToolName, RequestId = context.RequestId }, cancellationToken).ConfigureAwait(false);
-            context.Redactor.Track(credential);
-            return credential;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return null;
         }
     }
 

@@ -339,20 +339,16 @@ internal sealed class ToolExecutionStage : IRequestStage
 
     private async ValueTask<SecretValue?> ResolveCredentialAsync(RequestContext context, PlannedCall call, string reference, CancellationToken cancellationToken)
     {
-        try
+        var credential = await ToolCredentials.ResolveAsync(secrets, context, call.Call.ToolName, reference, cancellationToken).ConfigureAwait(false);
+        if (credential is null)
         {
-            var credential = await secrets!.ResolveAsync(new SecretRequest { Reference = reference, TenantId = context.TenantId, ToolName = call.Call.ToolName, RequestId = context.RequestId }, cancellationToken).ConfigureAwait(false);
-            context.Redactor.Track(credential);
-            return credential;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // A resolver that gave up on its own (a vault client's HTTP timeout) fails the call, not the request.
+            // A credential that cannot be resolved fails the call, not the request.
             call.Outcome = ToolCallOutcome.Failed;
             call.ReasonCodes.Add("credential.unavailable");
             call.Result = ToolResult.Failure($"The credential '{reference}' could not be resolved.");
-            return null;
         }
+
+        return credential;
     }
 
     private async ValueTask<OperationCoordinator.Lease> AcquireLeaseAsync(RequestContext context, PlannedCall call, string operationKey, CancellationToken cancellationToken)
