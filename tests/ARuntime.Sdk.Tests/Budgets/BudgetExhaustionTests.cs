@@ -29,6 +29,30 @@ public sealed class BudgetExhaustionTests
         ScriptedReply.CallTool("lookup", new { key = "c" }),
         ScriptedReply.Answer("done"));
 
+    /// <summary>A harness whose model proposes two lookups in one reply; with <paramref name="extendable"/>, policy lets a budget be extended by approval.</summary>
+    private static AgentTestHarness TwoLookupsInOneTurn(Counter lookups, bool extendable) => AgentTestHarness.Create(
+        b =>
+        {
+            b.AddLookup(lookups);
+            if (extendable)
+            {
+                b.ConfigurePolicy(p => p.Rules.Add(new PolicyRule { Id = "extend", Action = PolicyAction.BudgetExtension, Outcome = PolicyOutcome.RequireApproval }));
+            }
+        },
+        ScriptedReply.CallTools(new("lookup", new { key = "a" }), new("lookup", new { key = "b" })),
+        ScriptedReply.Answer("done"));
+
+    private static Task<AgentResult> RunUnderOneToolCallAsync(AgentTestHarness harness) =>
+        harness.Runtime.RunAsync(FailureTestKit.Request("Look up a and b.", "lookup") with { Budget = new Budget { MaxToolCalls = 1 } });
+
+    private static ApprovalDecision DecideByOwner(AgentResult paused, ApprovalVerdict verdict) => new()
+    {
+        ApprovalId = paused.PendingApproval!.ApprovalId,
+        TenantId = paused.PendingApproval.TenantId,
+        Approver = new ActorIdentity { Id = "owner-1" },
+        Verdict = verdict,
+    };
+
     private static RuntimeRequest CostRequest(decimal maxCost) =>
         FailureTestKit.Request("Look up a, b and c.", "lookup") with { Budget = new Budget { MaxCost = maxCost } };
 
@@ -253,7 +277,7 @@ public sealed class BudgetExhaustionTests
             ScriptedReply.CallTool("lookup", new { key = "b" }),
             ScriptedReply.Answer("done"));
 
-        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Look up a and b.", "lookup") with { Budget = new Budget { MaxToolCalls = 1 } });
+        var result = await RunUnderOneToolCallAsync(harness);
 
         Assert.Multiple(() =>
         {
@@ -270,12 +294,9 @@ public sealed class BudgetExhaustionTests
     public async Task ToolCallBudgetExhaustedMidTurn_PausesForExtension_AndApprovalRunsTheRemainingCall()
     {
         var lookups = new Counter();
-        await using var harness = AgentTestHarness.Create(
-            b => b.AddLookup(lookups).ConfigurePolicy(p => p.Rules.Add(new PolicyRule { Id = "extend", Action = PolicyAction.BudgetExtension, Outcome = PolicyOutcome.RequireApproval })),
-            ScriptedReply.CallTools(new("lookup", new { key = "a" }), new("lookup", new { key = "b" })),
-            ScriptedReply.Answer("done"));
+        await using var harness = TwoLookupsInOneTurn(lookups, extendable: true);
 
-        var paused = await harness.Runtime.RunAsync(FailureTestKit.Request("Look up a and b.", "lookup") with { Budget = new Budget { MaxToolCalls = 1 } });
+        var paused = await RunUnderOneToolCallAsync(harness);
 
         Assert.Multiple(() =>
         {
@@ -286,14 +307,7 @@ public sealed class BudgetExhaustionTests
             Assert.That(harness.Evidence.Kind(paused, EvidenceKinds.BudgetExhausted).Single().Decision, Is.EqualTo("pause_for_extension"));
         });
 
-        var ticket = paused.PendingApproval!;
-        var resumed = await harness.Runtime.ResumeAsync(new ApprovalDecision
-        {
-            ApprovalId = ticket.ApprovalId,
-            TenantId = ticket.TenantId,
-            Approver = new ActorIdentity { Id = "owner-1" },
-            Verdict = ApprovalVerdict.Approve,
-        });
+        var resumed = await harness.Runtime.ResumeAsync(DecideByOwner(paused, ApprovalVerdict.Approve));
 
         Assert.Multiple(() =>
         {
@@ -308,19 +322,10 @@ public sealed class BudgetExhaustionTests
     public async Task ToolCallBudgetExhaustedMidTurn_PausedAndRejected_ReportsTheCallThatRanAndTheOneThatDidNot()
     {
         var lookups = new Counter();
-        await using var harness = AgentTestHarness.Create(
-            b => b.AddLookup(lookups).ConfigurePolicy(p => p.Rules.Add(new PolicyRule { Id = "extend", Action = PolicyAction.BudgetExtension, Outcome = PolicyOutcome.RequireApproval })),
-            ScriptedReply.CallTools(new("lookup", new { key = "a" }), new("lookup", new { key = "b" })),
-            ScriptedReply.Answer("done"));
+        await using var harness = TwoLookupsInOneTurn(lookups, extendable: true);
 
-        var paused = await harness.Runtime.RunAsync(FailureTestKit.Request("Look up a and b.", "lookup") with { Budget = new Budget { MaxToolCalls = 1 } });
-        var rejected = await harness.Runtime.ResumeAsync(new ApprovalDecision
-        {
-            ApprovalId = paused.PendingApproval!.ApprovalId,
-            TenantId = paused.PendingApproval.TenantId,
-            Approver = new ActorIdentity { Id = "owner-1" },
-            Verdict = ApprovalVerdict.Reject,
-        });
+        var paused = await RunUnderOneToolCallAsync(harness);
+        var rejected = await harness.Runtime.ResumeAsync(DecideByOwner(paused, ApprovalVerdict.Reject));
 
         Assert.Multiple(() =>
         {
@@ -336,12 +341,9 @@ public sealed class BudgetExhaustionTests
     public async Task ToolCallBudgetExhaustedMidTurn_WithoutExtension_SaysWhatWasAndWasNotDone()
     {
         var lookups = new Counter();
-        await using var harness = AgentTestHarness.Create(
-            b => b.AddLookup(lookups),
-            ScriptedReply.CallTools(new("lookup", new { key = "a" }), new("lookup", new { key = "b" })),
-            ScriptedReply.Answer("done"));
+        await using var harness = TwoLookupsInOneTurn(lookups, extendable: false);
 
-        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Look up a and b.", "lookup") with { Budget = new Budget { MaxToolCalls = 1 } });
+        var result = await RunUnderOneToolCallAsync(harness);
 
         var exhausted = harness.Evidence.Kind(result, EvidenceKinds.BudgetExhausted).Single();
         Assert.Multiple(() =>

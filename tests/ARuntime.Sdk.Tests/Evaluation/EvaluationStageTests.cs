@@ -7,6 +7,7 @@ using ARuntime.Sdk.Secrets;
 using ARuntime.Sdk.Testing;
 using ARuntime.Sdk.Tests.Observability;
 using ARuntime.Sdk.Tests.Observability.Support;
+using ARuntime.Sdk.Tests.Support;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -277,7 +278,10 @@ public sealed class EvaluationStageTests
 
         var run = harness.RunAsync("Hi");
         await hanging.Entered.Task;
-        harness.Time.Advance(TimeSpan.FromSeconds(3));
+
+        // The stage arms the evaluator's timeout once the evaluator has returned, possibly after this thread saw it entered.
+        await harness.Time.AdvanceUntilDoneAsync(run, TimeSpan.FromSeconds(1));
+        Assert.That(run.IsCompleted, Is.True, "the evaluator's timeout ended the wait");
         var result = await run;
 
         var failure = result.Evaluations.Single(s => s.Evaluator == "hanging");
@@ -298,14 +302,8 @@ public sealed class EvaluationStageTests
         var run = harness.RunAsync("Hi");
         await deaf.Entered.Task;
 
-        // The stage arms the evaluator's timeout once the evaluator has returned, which may be after this thread saw it
-        // entered: move the clock a second at a time until the run ends rather than depend on which thread gets there first.
-        // Bounded, so that a timeout that is never enforced fails the test instead of hanging it.
-        for (var second = 0; second < 60 && !run.IsCompleted; second++)
-        {
-            harness.Time.Advance(TimeSpan.FromSeconds(1));
-            await Task.WhenAny(run, Task.Delay(TimeSpan.FromMilliseconds(50)));
-        }
+        // The stage arms the evaluator's timeout once the evaluator has returned, possibly after this thread saw it entered.
+        await harness.Time.AdvanceUntilDoneAsync(run, TimeSpan.FromSeconds(1));
 
         Assert.That(run.IsCompleted, Is.True, "the evaluator's timeout ended the wait");
         var result = await run;

@@ -131,25 +131,13 @@ public sealed class CompensationTests
         // Undoing a booking calls the same authenticated API as making it.
         const string secret = "bk-7f3e-very-secret";
         var seen = new List<string?>();
-        await using var harness = AgentTestHarness.Create(
-            b => b.AddTool((string step) => ToolResult.Success(System.Text.Json.JsonSerializer.SerializeToElement("booked " + step), "booking:" + step), o =>
-                {
-                    o.Name = "book";
-                    o.PermissionClass = "travel.book";
-                    o.SideEffect = SideEffectClass.ReversibleWrite;
-                    o.AuthReference = "bookings-api";
-                    o.Compensate = (request, _) =>
-                    {
-                        seen.Add(request.Credential?.Reveal());
-                        return ValueTask.FromResult(new CompensationResult { Succeeded = false, Detail = "refused with key " + request.Credential?.Reveal() });
-                    };
-                })
-                .AddTool((string step) => ToolResult.Failure("the supplier rejected the booking"), o => { o.Name = "fail"; o.PermissionClass = "travel.book"; o.SideEffect = SideEffectClass.Irreversible; })
-                .UseSecretResolver(new ARuntime.Sdk.Secrets.InMemorySecretResolver().Set("bookings-api", secret))
-                .ConfigurePolicy(p => p.Rules.Add(ToolTestKit.Allow("book", "fail"))),
-            Book("flight"),
-            ScriptedReply.CallTool("fail", new { step = "pay" }));
-        harness.DefaultIdentity = ToolTestKit.Identity("u1", "travel.book");
+        await using var harness = AuthenticatedBookingThenFailure(
+            request =>
+            {
+                seen.Add(request.Credential?.Reveal());
+                return new CompensationResult { Succeeded = false, Detail = "refused with key " + request.Credential?.Reveal() };
+            },
+            new ARuntime.Sdk.Secrets.InMemorySecretResolver().Set("bookings-api", secret));
 
         var result = await harness.RunAsync("Plan the trip", "book", "fail");
 
@@ -167,21 +155,7 @@ public sealed class CompensationTests
     {
         // The vault answers for the booking and is unreachable by the time it must be undone.
         var compensations = 0;
-        await using var harness = AgentTestHarness.Create(
-            b => b.AddTool((string step) => ToolResult.Success(System.Text.Json.JsonSerializer.SerializeToElement("booked " + step), "booking:" + step), o =>
-                {
-                    o.Name = "book";
-                    o.PermissionClass = "travel.book";
-                    o.SideEffect = SideEffectClass.ReversibleWrite;
-                    o.AuthReference = "bookings-api";
-                    o.Compensate = (_, _) => { compensations++; return ValueTask.FromResult(CompensationResult.Done); };
-                })
-                .AddTool((string step) => ToolResult.Failure("the supplier rejected the booking"), o => { o.Name = "fail"; o.PermissionClass = "travel.book"; o.SideEffect = SideEffectClass.Irreversible; })
-                .UseSecretResolver(new OneShotResolver())
-                .ConfigurePolicy(p => p.Rules.Add(ToolTestKit.Allow("book", "fail"))),
-            Book("flight"),
-            ScriptedReply.CallTool("fail", new { step = "pay" }));
-        harness.DefaultIdentity = ToolTestKit.Identity("u1", "travel.book");
+        await using var harness = AuthenticatedBookingThenFailure(_ => { compensations++; return CompensationResult.Done; }, new OneShotResolver());
 
         var result = await harness.RunAsync("Plan the trip", "book", "fail");
 
@@ -194,6 +168,27 @@ public sealed class CompensationTests
             Assert.That(record.Decision, Is.EqualTo("compensation_failed"));
             Assert.That(record.Attributes["detail"], Is.EqualTo("the credential 'bookings-api' could not be resolved"));
         });
+    }
+
+    /// <summary>A booking against an authenticated API ("bookings-api"), then a step that fails, so the booking is undone.</summary>
+    private static AgentTestHarness AuthenticatedBookingThenFailure(Func<ToolCompensationRequest, CompensationResult> compensate, ARuntime.Sdk.Secrets.ISecretResolver secrets)
+    {
+        var harness = AgentTestHarness.Create(
+            b => b.AddTool((string step) => ToolResult.Success(System.Text.Json.JsonSerializer.SerializeToElement("booked " + step), "booking:" + step), o =>
+                {
+                    o.Name = "book";
+                    o.PermissionClass = "travel.book";
+                    o.SideEffect = SideEffectClass.ReversibleWrite;
+                    o.AuthReference = "bookings-api";
+                    o.Compensate = (request, _) => ValueTask.FromResult(compensate(request));
+                })
+                .AddTool((string step) => ToolResult.Failure("the supplier rejected the booking"), o => { o.Name = "fail"; o.PermissionClass = "travel.book"; o.SideEffect = SideEffectClass.Irreversible; })
+                .UseSecretResolver(secrets)
+                .ConfigurePolicy(p => p.Rules.Add(ToolTestKit.Allow("book", "fail"))),
+            Book("flight"),
+            ScriptedReply.CallTool("fail", new { step = "pay" }));
+        harness.DefaultIdentity = ToolTestKit.Identity("u1", "travel.book");
+        return harness;
     }
 
     /// <summary>Resolves a credential once, then its backend is unreachable.</summary>

@@ -83,36 +83,14 @@ public sealed class ToolCredentialTests
         Assert.That(ToolTestKit.Call(result, "lookup").ReasonCodes, Does.Contain("credential.unavailable"));
     }
 
-    [Test]
-    public async Task An_unresolvable_credential_fails_the_call_closed_without_running_it()
+    [TestCase(false, TestName = "An_unresolvable_credential_fails_the_call_closed_without_running_it")]
+    [TestCase(true, TestName = "A_resolver_that_times_out_on_its_own_fails_the_call_closed_and_the_request_goes_on")]
+    public async Task A_credential_that_cannot_be_resolved_fails_the_call_closed(bool vaultTimesOut)
     {
         var runs = 0;
+        ISecretResolver secrets = vaultTimesOut ? new TimingOutVault() : new InMemorySecretResolver();
         await using var harness = AgentTestHarness.Create(
-            b => b.AddTool((string customer) => ++runs, Lookup).UseSecretResolver(new InMemorySecretResolver()),
-            ScriptedReply.CallTool("lookup", new { customer = "c-1" }),
-            ScriptedReply.Answer("Cannot."));
-        harness.DefaultIdentity = ToolTestKit.Identity("u1", "crm.read");
-        var result = await harness.RunAsync("Look up c-1", "lookup");
-
-        Assert.That(runs, Is.Zero);
-        Assert.That(ToolTestKit.Call(result, "lookup").Outcome, Is.EqualTo(ToolCallOutcome.Failed));
-        Assert.That(ToolTestKit.Call(result, "lookup").ReasonCodes, Does.Contain("credential.unavailable"));
-        Assert.That(ToolTestKit.Prompt(harness, 1), Does.Contain("could not be resolved"));
-    }
-
-    /// <summary>A vault client whose own HTTP timeout fires: it throws a cancellation nobody requested.</summary>
-    private sealed class TimingOutVault : ISecretResolver
-    {
-        public ValueTask<SecretValue> ResolveAsync(SecretRequest request, CancellationToken cancellationToken = default) =>
-            throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout.");
-    }
-
-    [Test]
-    public async Task A_resolver_that_times_out_on_its_own_fails_the_call_closed_and_the_request_goes_on()
-    {
-        var runs = 0;
-        await using var harness = AgentTestHarness.Create(
-            b => b.AddTool((string customer) => ++runs, Lookup).UseSecretResolver(new TimingOutVault()),
+            b => b.AddTool((string customer) => ++runs, Lookup).UseSecretResolver(secrets),
             ScriptedReply.CallTool("lookup", new { customer = "c-1" }),
             ScriptedReply.Answer("Cannot."));
         harness.DefaultIdentity = ToolTestKit.Identity("u1", "crm.read");
@@ -123,6 +101,13 @@ public sealed class ToolCredentialTests
         Assert.That(ToolTestKit.Call(result, "lookup").ReasonCodes, Does.Contain("credential.unavailable"));
         Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
         Assert.That(ToolTestKit.Prompt(harness, 1), Does.Contain("could not be resolved"));
+    }
+
+    /// <summary>A vault client whose own HTTP timeout fires: it throws a cancellation nobody requested.</summary>
+    private sealed class TimingOutVault : ISecretResolver
+    {
+        public ValueTask<SecretValue> ResolveAsync(SecretRequest request, CancellationToken cancellationToken = default) =>
+            throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout.");
     }
 
     [Test]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Idempotency;
 using ARuntime.Sdk.Testing;
+using ARuntime.Sdk.Tests.Support;
 using ARuntime.Sdk.Tools;
 using ARuntime.Sdk.Validation;
 using Microsoft.Extensions.DependencyInjection;
@@ -175,15 +176,8 @@ public sealed class ToolExecutionTests
         var run = harness.Runtime.RunAsync(harness.NewRequest("Go", "stuck") with { Deadline = harness.Time.GetUtcNow().AddSeconds(10) });
         await started.Task;
 
-        // Move the clock a second at a time (timers are armed on other threads as the request winds down); bounded, so a
-        // request held for the tool's hour fails the test instead of hanging it.
-        var advanced = 0;
-        while (!run.IsCompleted && advanced < 60)
-        {
-            harness.Time.Advance(TimeSpan.FromSeconds(1));
-            advanced++;
-            await Task.WhenAny(run, Task.Delay(TimeSpan.FromMilliseconds(50)));
-        }
+        // Timers are armed on other threads as the request winds down; a request held for the tool's hour runs out of steps.
+        var advanced = await harness.Time.AdvanceUntilDoneAsync(run, TimeSpan.FromSeconds(1));
 
         Assert.That(run.IsCompleted, Is.True, "the request ended within a minute of fake time, not the tool's hour");
         var result = await run;
