@@ -1,3 +1,4 @@
+using ARuntime.Sdk.Approvals;
 using ARuntime.Sdk.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -47,6 +48,13 @@ public sealed class AgentTestHarness : IAsyncDisposable
     /// <summary>Gets the clock; advance it to drive deadlines and timeouts.</summary>
     public FakeTimeProvider Time { get; }
 
+    /// <summary>
+    /// Gets the approval expiry sweeper. The harness turns the runtime's scheduled sweep off
+    /// (<see cref="Approvals.ApprovalOptions.ExpirySweepInterval"/> is <see langword="null"/> unless the options callback sets
+    /// it), so a test advances <see cref="Time"/> past an approval's expiry and then calls <c>ExpirySweeper.SweepAsync()</c>.
+    /// </summary>
+    public ApprovalExpirySweeper ExpirySweeper => provider.GetRequiredService<ApprovalExpirySweeper>();
+
     /// <summary>Gets the service provider (to resolve stores and other services).</summary>
     public IServiceProvider Services => provider;
 
@@ -79,6 +87,10 @@ public sealed class AgentTestHarness : IAsyncDisposable
         var builder = services.AddARuntime(o =>
             {
                 o.AgentName = "test-agent";
+
+                // Deterministic tests: on the fake clock a scheduled sweep would race the test's own resume of an expired
+                // approval. Tests end expired approvals with ExpirySweeper.SweepAsync (or set an interval in options).
+                o.Approvals.ExpirySweepInterval = null;
                 options?.Invoke(o);
             })
             .AddEngine(DeploymentName, engine)

@@ -15,9 +15,15 @@ using Microsoft.Extensions.Options;
 
 namespace ARuntime.Sdk;
 
-/// <summary>The <see cref="IAgentRuntime"/> facade: creates the request context and hands it to the lifecycle pipeline.</summary>
-internal sealed class AgentRuntime : IAgentRuntime
+/// <summary>
+/// The <see cref="IAgentRuntime"/> facade: creates the request context and hands it to the lifecycle pipeline. It also owns
+/// the approval expiry sweep, which ends requests whose approval expired without a decision.
+/// </summary>
+internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposable
 {
+    /// <summary>Who "decides" when the sweep ends an expired wait: the runtime itself, never an approver.</summary>
+    private static readonly ActorIdentity ExpirySweepActor = new() { Id = "aruntime:approval-expiry", Kind = ActorKind.Service };
+
     private readonly LifecyclePipeline pipeline;
     private readonly EvidenceBuffer evidence;
     private readonly IToolRegistry tools;
@@ -30,6 +36,10 @@ internal sealed class AgentRuntime : IAgentRuntime
     private readonly ILogger logger;
     private readonly Lazy<Task> recovery;
     private readonly InterruptedRequestRecovery interrupted;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly ITimer? sweepTimer;
+    private int sweeping;
+    private Task sweepTask = Task.CompletedTask;
 
     public AgentRuntime(
         LifecyclePipeline pipeline,
@@ -67,6 +77,11 @@ internal sealed class AgentRuntime : IAgentRuntime
         baseFlags.AddRange(this.options.Evidence.AdditionalFlags);
         flags = baseFlags;
         recovery = new Lazy<Task>(RecoverInterruptedAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+        if (this.options.Approvals.ExpirySweepInterval is { } interval)
+        {
+            var period = interval < SafeTime.MaxTimerDelay ? interval : SafeTime.MaxTimerDelay;
+            sweepTimer = timeProvider.CreateTimer(static state => ((AgentRuntime)state!).OnSweepTimer(), this, period, period);
+        }
     }
 
     public async Task<AgentResult> RunAsync(RuntimeRequest request, CancellationToken cancellationToken = default)
@@ -180,7 +195,7 @@ internal sealed class AgentRuntime : IAgentRuntime
         var paused = await approvals.GetAsync(decision.TenantId, decision.ApprovalId, cancellationToken).ConfigureAwait(false);
         if (paused is null)
         {
-            return Refused(null, decision, AgentErrorCodes.ApprovalNotFound, "approvalId", "No pending approval has that id for that tenant (it may have been resumed already).");
+            return Refused(null, decision, AgentErrorCodes.ApprovalNotFound, "approvalId", "No pending approval has that id for that tenant (it may have been resumed already, or ended when it expired).");
         }
 
         var ticket = paused.Ticket;
@@ -219,6 +234,129 @@ internal sealed class AgentRuntime : IAgentRuntime
             // The approval was claimed: the resumed request is closed like a run (a retry of the decision finds it resumed).
             return await RecoverFromFaultAsync(nameof(ResumeAsync), context, decision.TenantId, ex, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Ends every request whose approval expired without a decision: each is claimed (so a concurrent resume cannot also run
+    /// it), resumed as expired — nothing it waited for runs, the incident stage compensates its earlier side effects, its
+    /// journal entry and idempotency key are closed — with the same evidence a resume after the expiry leaves.
+    /// </summary>
+    internal async Task<ApprovalSweepResult> SweepExpiredApprovalsAsync(CancellationToken cancellationToken)
+    {
+        await recovery.Value.ConfigureAwait(false);
+        var expired = new List<ExpiredApproval>();
+        await foreach (var approval in approvals.ListExpiredAsync(timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            expired.Add(approval);
+        }
+
+        var ended = new List<AgentResult>();
+        var failed = 0;
+        foreach (var approval in expired)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                if (await ExpireAsync(approval).ConfigureAwait(false) is { } result)
+                {
+                    ended.Add(result);
+                    Log.ApprovalExpiredBySweep(logger, result.RequestId, result.Status, approval.ApprovalId, approval.ExpiresAt);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // One approval the store or this runtime cannot handle must not stop the others; the next sweep retries it.
+                failed++;
+                Log.ApprovalExpiryFailed(logger, ex, approval.ApprovalId, approval.RequestId, ex.GetType().Name);
+            }
+        }
+
+        return new ApprovalSweepResult { Ended = ended, Failed = failed };
+    }
+
+    /// <returns>The ended request's result, or <see langword="null"/> when someone else claimed the approval first.</returns>
+    private async Task<AgentResult?> ExpireAsync(ExpiredApproval approval)
+    {
+        // Not cancellable once claimed: a request taken off the store is always brought to its end (and its books closed).
+        var claimed = await approvals.TryClaimAsync(approval.TenantId, approval.ApprovalId, CancellationToken.None).ConfigureAwait(false);
+        if (claimed is null)
+        {
+            return null;
+        }
+
+        if (timeProvider.GetUtcNow() < claimed.Ticket.ExpiresAt)
+        {
+            // The store's listing disagrees with this runtime's clock or with the ticket: the approver keeps the time left.
+            await approvals.SaveAsync(claimed, CancellationToken.None).ConfigureAwait(false);
+            return null;
+        }
+
+        RequestContext context;
+        try
+        {
+            var checkpoint = CheckpointMapper.Deserialize(claimed.Checkpoint, claimed.CheckpointFormat);
+            context = CheckpointMapper.Restore(checkpoint, tools, evidence, flags, options.Evidence.MaxBufferedRecords, hasher);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException)
+        {
+            // Put it back: a checkpoint this runtime cannot read must not be lost (a runtime that can read it ends it).
+            await approvals.SaveAsync(claimed, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        context.ResumedByExpirySweep = true;
+        var decision = new ApprovalDecision { ApprovalId = approval.ApprovalId, TenantId = approval.TenantId, Approver = ExpirySweepActor, Verdict = ApprovalVerdict.Reject };
+        try
+        {
+            return await pipeline.ResumeAsync(context, decision, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return await RecoverFromFaultAsync(nameof(SweepExpiredApprovalsAsync), context, approval.TenantId, ex, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private void OnSweepTimer()
+    {
+        // One sweep at a time: a tick that finds the previous sweep still running skips.
+        if (stopping.IsCancellationRequested || Interlocked.CompareExchange(ref sweeping, 1, 0) != 0)
+        {
+            return;
+        }
+
+        sweepTask = Task.Run(async () =>
+        {
+            try
+            {
+                await SweepExpiredApprovalsAsync(stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                // Disposed: the next process's sweep ends what is left.
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.ApprovalSweepFailed(logger, ex, ex.GetType().Name);
+            }
+            finally
+            {
+                Volatile.Write(ref sweeping, 0);
+            }
+        });
+    }
+
+    public void Dispose()
+    {
+        sweepTimer?.Dispose();
+        stopping.Cancel();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+
+        // A sweep that already claimed an approval finishes that request before the stores it writes to are disposed.
+        await sweepTask.ConfigureAwait(false);
     }
 
     public async Task<RequestStatus?> GetStatusAsync(string tenantId, string requestId, CancellationToken cancellationToken = default)

@@ -2,7 +2,7 @@ namespace ARuntime.Sdk.Approvals;
 
 /// <summary>
 /// Where paused requests wait for approval. A durable store lets an approval granted in a later process resume the request.
-/// Every operation is scoped to a tenant.
+/// Every operation is scoped to a tenant, except the runtime's expiry listing (<see cref="ListExpiredAsync"/>), which returns ids only.
 /// </summary>
 public interface IApprovalStore
 {
@@ -31,4 +31,19 @@ public interface IApprovalStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The tickets.</returns>
     IAsyncEnumerable<ApprovalTicket> ListPendingAsync(string tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists unclaimed approvals of every tenant that expired at or before <paramref name="asOf"/>, oldest expiry first, so
+    /// that the runtime's expiry sweep can end their requests (and compensate what they did) without waiting for a resume.
+    /// </summary>
+    /// <remarks>
+    /// A maintenance query across tenants, used by the runtime only: it returns ids, never a checkpoint or a ticket's
+    /// contents. The default implementation lists nothing: expired requests of such a store then end only when someone
+    /// resumes them, as before. Stores should implement it.
+    /// </remarks>
+    /// <param name="asOf">The time to compare expiries against.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The expired approvals.</returns>
+    IAsyncEnumerable<ExpiredApproval> ListExpiredAsync(DateTimeOffset asOf, CancellationToken cancellationToken = default) =>
+        AsyncEnumerable.Empty<ExpiredApproval>();
 }

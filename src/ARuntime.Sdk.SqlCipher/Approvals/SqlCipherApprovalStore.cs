@@ -108,6 +108,29 @@ public sealed class SqlCipherApprovalStore : IApprovalStore
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>Reads the ids and expiry columns only: nothing sealed is opened.</remarks>
+    public async IAsyncEnumerable<ExpiredApproval> ListExpiredAsync(DateTimeOffset asOf, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var expired = new List<ExpiredApproval>();
+        using (var lease = await services.Readers.RentAsync(cancellationToken).ConfigureAwait(false))
+        {
+            using var command = lease.Connection.Command("SELECT tenant_id, approval_id, request_id, expires_ticks FROM paused_request WHERE claimed = 0 AND expires_ticks <= $asOf ORDER BY expires_ticks, tenant_id, approval_id")
+                .With("$asOf", asOf.UtcTicks);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                expired.Add(new ExpiredApproval { TenantId = reader.GetString(0), ApprovalId = reader.GetString(1), RequestId = reader.GetString(2), ExpiresAt = new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero) });
+            }
+        }
+
+        foreach (var approval in expired)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return approval;
+        }
+    }
+
     private static string Context(string approvalId) => "paused-request\n" + approvalId;
 
     private PausedRequest Open(string tenantId, string approvalId, byte[] sealedRequest) =>

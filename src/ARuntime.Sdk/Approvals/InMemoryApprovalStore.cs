@@ -57,4 +57,26 @@ public sealed class InMemoryApprovalStore : IApprovalStore
 
         await Task.CompletedTask.ConfigureAwait(false);
     }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ExpiredApproval> ListExpiredAsync(DateTimeOffset asOf, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        List<ExpiredApproval> expired;
+        lock (gate)
+        {
+            expired = [.. pending.Values
+                .Select(p => p.Ticket)
+                .Where(t => t.ExpiresAt <= asOf)
+                .OrderBy(t => t.ExpiresAt)
+                .Select(t => new ExpiredApproval { TenantId = t.TenantId, ApprovalId = t.ApprovalId, RequestId = t.RequestId, ExpiresAt = t.ExpiresAt })];
+        }
+
+        foreach (var approval in expired)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return approval;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
 }

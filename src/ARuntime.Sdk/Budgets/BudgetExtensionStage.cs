@@ -4,6 +4,7 @@ using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Failures;
 using ARuntime.Sdk.Lifecycle;
+using ARuntime.Sdk.Lifecycle.Stages;
 
 namespace ARuntime.Sdk.Budgets;
 
@@ -36,7 +37,7 @@ internal sealed class BudgetExtensionStage : IRequestStage
         var error = BudgetExtensionTicket.Validate(ticket, decision, out var limit);
 
         string outcome;
-        if (now >= ticket.ExpiresAt)
+        if (context.ResumedByExpirySweep || now >= ticket.ExpiresAt)
         {
             outcome = "expired";
             BudgetGuard.MarkNotAttempted(context, "approval.expired");
@@ -80,14 +81,7 @@ internal sealed class BudgetExtensionStage : IRequestStage
         var payloads = decision.Comment is { Length: > 0 } comment ? new[] { context.Hasher.Digest("approval.comment", comment, context.Classification) } : null;
         await context.Evidence.WriteAsync(
             context.NewRecord(Stage, EvidenceKinds.ApprovalDecided, denied ? StageOutcome.Denied : StageOutcome.Completed, now, TimeSpan.Zero, null, outcome, error is null ? [] : [error.Code],
-                new Dictionary<string, string>(StringComparer.Ordinal)
-                {
-                    ["approval.id"] = ticket.ApprovalId,
-                    ["approval.kind"] = ticket.Kind.ToString(),
-                    ["approver.id"] = decision.Approver.Id,
-                    ["verdict"] = decision.Verdict.ToString(),
-                    ["budget.dimension"] = dimension.ToString(),
-                },
+                DecisionAttributes(context, ticket, decision, dimension),
                 payloads),
             EvidenceDurability.Durable,
             cancellationToken).ConfigureAwait(false);
@@ -96,9 +90,30 @@ internal sealed class BudgetExtensionStage : IRequestStage
             await guard.WriteAsync(context, Stage, dimension, "extended", StageOutcome.Completed, cancellationToken, EvidenceKinds.BudgetExtended).ConfigureAwait(false);
         }
 
-        return new StageResult(outcome is "expired" ? StageOutcome.TimedOut : denied ? StageOutcome.Denied : StageOutcome.Completed, "budget_extension:" + outcome)
-            .With("approval.id", ticket.ApprovalId)
-            .With("approver.id", decision.Approver.Id)
-            .With("budget." + BudgetGuard.FieldName(dimension), denied ? string.Empty : limit.ToString(CultureInfo.InvariantCulture));
+        var result = new StageResult(outcome is "expired" ? StageOutcome.TimedOut : denied ? StageOutcome.Denied : StageOutcome.Completed, "budget_extension:" + outcome)
+            .With("approval.id", ticket.ApprovalId);
+        result = context.ResumedByExpirySweep ? result.With("ended.by", HumanApprovalStage.ExpirySweepMarker) : result.With("approver.id", decision.Approver.Id);
+        return result.With("budget." + BudgetGuard.FieldName(dimension), denied ? string.Empty : limit.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static Dictionary<string, string> DecisionAttributes(RequestContext context, ApprovalTicket ticket, ApprovalDecision decision, BudgetDimension dimension)
+    {
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["approval.id"] = ticket.ApprovalId,
+            ["approval.kind"] = ticket.Kind.ToString(),
+            ["budget.dimension"] = dimension.ToString(),
+        };
+        if (context.ResumedByExpirySweep)
+        {
+            attributes["ended.by"] = HumanApprovalStage.ExpirySweepMarker;
+        }
+        else
+        {
+            attributes["approver.id"] = decision.Approver.Id;
+            attributes["verdict"] = decision.Verdict.ToString();
+        }
+
+        return attributes;
     }
 }

@@ -50,6 +50,7 @@ internal sealed class ARuntimeOptionsValidator(IServiceProvider services) : IVal
         Require(options.Context.FallbackSources.All(f => !string.Equals(f.Key, f.Value, StringComparison.Ordinal)), "Context.FallbackSources cannot name a source as its own fallback.");
         Require(options.Idempotency.Retention > TimeSpan.Zero, "Idempotency.Retention must be positive.");
         Require(options.Approvals.DefaultExpiry > TimeSpan.Zero, "Approvals.DefaultExpiry must be positive.");
+        Require(options.Approvals.ExpirySweepInterval is null || options.Approvals.ExpirySweepInterval > TimeSpan.Zero, "Approvals.ExpirySweepInterval must be positive (or null to end expired requests only when resumed or swept by the host).");
         Require(!string.IsNullOrWhiteSpace(options.Policy.Version), "Policy.Version must be set.");
         Require(
             options.Policy.Format is null || options.Policy.DocumentApplied,

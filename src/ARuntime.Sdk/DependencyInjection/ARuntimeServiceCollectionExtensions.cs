@@ -99,12 +99,14 @@ public static class ARuntimeServiceCollectionExtensions
             sp.GetRequiredService<RuntimeLogging>()));
         services.TryAddSingleton<BudgetExtensionStage>();
         services.TryAddSingleton<LifecyclePipeline>();
-        services.TryAddSingleton<IAgentRuntime>(sp =>
+        services.TryAddSingleton(sp =>
         {
             // Resolving the options validates them (also in hosts without ValidateOnStart).
             _ = sp.GetRequiredService<IOptions<ARuntimeOptions>>().Value;
             return ActivatorUtilities.CreateInstance<AgentRuntime>(sp);
         });
+        services.TryAddSingleton<IAgentRuntime>(sp => sp.GetRequiredService<AgentRuntime>());
+        services.TryAddSingleton(sp => new ApprovalExpirySweeper(sp.GetRequiredService<AgentRuntime>()));
 
         return new ARuntimeBuilder(services);
     }

@@ -169,6 +169,12 @@ internal sealed class RequestContext
     /// <summary>Gets or sets whether the resume decision was applied (the resumed run's approval stage ran).</summary>
     public bool ResumeDecisionApplied { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether this run was resumed by the runtime's expiry sweep rather than by an approver: the approval
+    /// stage then ends the request as expired, and its record names no approver.
+    /// </summary>
+    public bool ResumedByExpirySweep { get; set; }
+
     /// <summary>Records (or updates) the summary of a call's final state in the result.</summary>
     public void Summarize(PlannedCall call)
     {

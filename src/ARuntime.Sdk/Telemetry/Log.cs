@@ -50,4 +50,13 @@ internal static partial class Log
 
     [LoggerMessage(63, LogLevel.Error, "{Operation}: request {RequestId} had finished when a fault escaped ({ExceptionType}); its result stands")]
     public static partial void RuntimeFaultedAfterFinish(ILogger logger, Exception exception, string operation, string requestId, string exceptionType);
+
+    [LoggerMessage(64, LogLevel.Information, "Request {RequestId} ended {Status}: approval {ApprovalId} expired at {ExpiresAt:O} without a decision")]
+    public static partial void ApprovalExpiredBySweep(ILogger logger, string requestId, AgentRunStatus status, string approvalId, DateTimeOffset expiresAt);
+
+    [LoggerMessage(65, LogLevel.Warning, "Expired approval {ApprovalId} of request {RequestId} could not be ended ({ExceptionType}); the next sweep retries")]
+    public static partial void ApprovalExpiryFailed(ILogger logger, Exception exception, string approvalId, string requestId, string exceptionType);
+
+    [LoggerMessage(66, LogLevel.Warning, "The approval expiry sweep could not list expired approvals ({ExceptionType}); the next sweep retries")]
+    public static partial void ApprovalSweepFailed(ILogger logger, Exception exception, string exceptionType);
 }

@@ -51,6 +51,28 @@ public sealed class ApprovalStoreTests
     }
 
     [Test]
+    public async Task Expired_unclaimed_tickets_of_every_tenant_are_listed_for_the_sweep_oldest_first()
+    {
+        await using var test = await TestStore.OpenAsync();
+        var now = test.Time.GetUtcNow();
+        await test.Store.Approvals.SaveAsync(Paused("t1", "late", now, TimeSpan.FromMinutes(30)));
+        await test.Store.Approvals.SaveAsync(Paused("t2", "early", now, TimeSpan.FromMinutes(10)));
+        await test.Store.Approvals.SaveAsync(Paused("t1", "future", now, TimeSpan.FromHours(5)));
+        await test.Store.Approvals.SaveAsync(Paused("t2", "claimed", now, TimeSpan.FromMinutes(1)));
+        await test.Store.Approvals.TryClaimAsync("t2", "claimed");
+        await test.ReopenAsync();
+
+        var expired = await test.Store.Approvals.ListExpiredAsync(now + TimeSpan.FromHours(1)).ToListAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(expired.Select(e => (e.TenantId, e.ApprovalId)), Is.EqualTo(new[] { ("t2", "early"), ("t1", "late") }));
+            Assert.That(expired.Select(e => e.RequestId), Is.EqualTo(new[] { "req-early", "req-late" }));
+            Assert.That(expired.Select(e => e.ExpiresAt), Is.EqualTo(new[] { now + TimeSpan.FromMinutes(10), now + TimeSpan.FromMinutes(30) }));
+        });
+    }
+
+    [Test]
     public async Task Expired_tickets_are_not_listed_as_pending()
     {
         await using var test = await TestStore.OpenAsync();

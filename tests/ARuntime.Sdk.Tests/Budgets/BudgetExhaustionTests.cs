@@ -268,6 +268,36 @@ public sealed class BudgetExhaustionTests
     }
 
     [Test]
+    public async Task ExtensionApprovalExpired_IsEndedByTheSweep_WithWhatWasAndWasNotDone()
+    {
+        var lookups = new Counter();
+        await using var harness = CostHarness(lookups, b => b.ConfigurePolicy(p => p.Rules.Add(new PolicyRule
+        {
+            Id = "extend",
+            Action = PolicyAction.BudgetExtension,
+            Outcome = PolicyOutcome.RequireApproval,
+            Approval = new ApprovalRequirement { ExpiresAfter = TimeSpan.FromMinutes(5) },
+        })));
+        var paused = await harness.Runtime.RunAsync(CostRequest(0.025m));
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var ended = (await harness.ExpirySweeper.SweepAsync()).Ended.Single();
+
+        var decided = harness.Evidence.Kind(ended, EvidenceKinds.ApprovalDecided).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(paused.PendingApproval!.Kind, Is.EqualTo(ApprovalKind.BudgetExtension));
+            Assert.That(ended.RequestId, Is.EqualTo(paused.RequestId));
+            Assert.That(ended.Status, Is.EqualTo(AgentRunStatus.Expired));
+            Assert.That(ended.Error!.Code, Is.EqualTo(AgentErrorCodes.ApprovalExpired));
+            Assert.That(ended.Qualifications, Has.Some.Contains("approval to extend it expired"));
+            Assert.That(harness.Engine.CallCount, Is.EqualTo(2), "no model call after the pause");
+            Assert.That(decided.Attributes["ended.by"], Is.EqualTo("expiry_sweep"));
+            Assert.That(decided.Attributes.ContainsKey("approver.id"), Is.False);
+        });
+    }
+
+    [Test]
     public async Task ToolCallBudget_StopsBeforeTheNextCall_AndReportsItNotAttempted()
     {
         var lookups = new Counter();

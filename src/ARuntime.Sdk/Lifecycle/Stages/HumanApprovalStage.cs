@@ -115,7 +115,7 @@ internal sealed class HumanApprovalStage : IRequestStage
         var call = context.Turn!.Calls.First(c => c.Call.CallId == ticket.CallId);
         var now = timeProvider.GetUtcNow();
         string outcome;
-        if (now >= ticket.ExpiresAt)
+        if (context.ResumedByExpirySweep || now >= ticket.ExpiresAt)
         {
             call.Outcome = ToolCallOutcome.Denied;
             call.Explanation = "The approval expired before a decision was made.";
@@ -160,22 +160,39 @@ internal sealed class HumanApprovalStage : IRequestStage
         var payloads = decision.Comment is { Length: > 0 } comment ? new[] { context.Hasher.Digest("approval.comment", comment, context.Classification) } : null;
         await context.Evidence.WriteAsync(
             context.NewRecord(Stage, EvidenceKinds.ApprovalDecided, outcome is "expired" or "rejected" ? StageOutcome.Denied : StageOutcome.Completed, now, TimeSpan.Zero, null, outcome, [],
-                new AttributeMap()
-                {
-                    ["approval.id"] = ticket.ApprovalId,
-                    ["call.id"] = ticket.CallId,
-                    ["tool.name"] = ticket.ToolName,
-                    ["approver.id"] = decision.Approver.Id,
-                    ["approver.roles"] = string.Join(',', decision.Approver.Roles),
-                    ["verdict"] = decision.Verdict.ToString(),
-                },
+                DecisionAttributes(context, ticket, decision),
                 outcome == "approved_with_changes"
                     ? [.. payloads ?? [], context.Hasher.Digest("tool.arguments.changed", call.EffectiveArguments.GetRawText(), context.Classification, context.Redactor)]
                     : payloads),
             EvidenceDurability.Durable,
             cancellationToken).ConfigureAwait(false);
-        return new StageResult(outcome is "expired" ? StageOutcome.TimedOut : outcome is "rejected" ? StageOutcome.Denied : StageOutcome.Completed, outcome)
-            .With("approval.id", ticket.ApprovalId)
-            .With("approver.id", decision.Approver.Id);
+        var result = new StageResult(outcome is "expired" ? StageOutcome.TimedOut : outcome is "rejected" ? StageOutcome.Denied : StageOutcome.Completed, outcome)
+            .With("approval.id", ticket.ApprovalId);
+        return context.ResumedByExpirySweep ? result.With("ended.by", ExpirySweepMarker) : result.With("approver.id", decision.Approver.Id);
+    }
+
+    /// <summary>The value of the <c>ended.by</c> attribute when the runtime's expiry sweep, not an approver, ended the wait.</summary>
+    internal const string ExpirySweepMarker = "expiry_sweep";
+
+    private static AttributeMap DecisionAttributes(RequestContext context, ApprovalTicket ticket, ApprovalDecision decision)
+    {
+        var attributes = new AttributeMap()
+        {
+            ["approval.id"] = ticket.ApprovalId,
+            ["call.id"] = ticket.CallId,
+            ["tool.name"] = ticket.ToolName,
+        };
+        if (context.ResumedByExpirySweep)
+        {
+            attributes["ended.by"] = ExpirySweepMarker;
+        }
+        else
+        {
+            attributes["approver.id"] = decision.Approver.Id;
+            attributes["approver.roles"] = string.Join(',', decision.Approver.Roles);
+            attributes["verdict"] = decision.Verdict.ToString();
+        }
+
+        return attributes;
     }
 }
