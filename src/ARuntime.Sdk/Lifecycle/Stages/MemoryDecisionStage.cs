@@ -62,7 +62,8 @@ internal sealed class MemoryDecisionStage : IRequestStage
         {
             // Memory never crosses tenants, whatever a decider proposes.
             var write = (proposal.Scope.TenantId == identity.TenantId ? proposal : proposal with { Scope = scope }) with { Content = context.Redactor.Redact(proposal.Content) };
-            var decision = await policy.EvaluateAsync(
+            // Fail closed for the write only: a policy that cannot decide retains nothing, and the answer stands.
+            var decision = await policy.DecideAsync(
                 new PolicyContext
                 {
                     Action = PolicyAction.MemoryRetention,
@@ -79,7 +80,16 @@ internal sealed class MemoryDecisionStage : IRequestStage
             context.Telemetry.PolicyDecided(PolicyAction.MemoryRetention, decision);
             if (!decision.Permits)
             {
+                // The refusal is explained in evidence like any other denial (reasons, policy version), by digest only.
                 refused++;
+                await context.Evidence.WriteAsync(
+                    context.NewRecord(Stage, EvidenceKinds.PolicyDecision, StageOutcome.Denied, timeProvider.GetUtcNow(), TimeSpan.Zero, null, decision.Outcome.ToString(), decision.ReasonCodes,
+                        new AttributeMap() { ["policy.action"] = nameof(PolicyAction.MemoryRetention), ["memory.scope"] = write.Scope.Kind.ToString(), ["memory.source_type"] = write.Provenance.SourceType },
+                        [context.Hasher.Digest("memory.content", write.Content, write.Classification, context.Redactor)],
+                        context.Versions with { Policy = decision.PolicyVersion },
+                        classification: write.Classification),
+                    EvidenceDurability.Acknowledged,
+                    cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
