@@ -94,6 +94,13 @@ internal sealed class RequestContext
 
     public int RouteIndex { get; set; }
 
+    /// <summary>
+    /// Gets, per deployment, the classification route policy last permitted it for. Data added later (a tool result's
+    /// labels) changes the request's classification, and the inference stage asks policy again before that data reaches a
+    /// deployment. Not checkpointed: a resumed request asks again once.
+    /// </summary>
+    public Dictionary<string, DataClassification> RoutePermittedFor { get; } = new(StringComparer.Ordinal);
+
     public ModelDeployment? ActiveDeployment { get; set; }
 
     public InferenceEngineMetadata? ActiveEngine { get; set; }

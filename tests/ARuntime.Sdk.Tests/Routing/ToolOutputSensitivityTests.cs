@@ -1,5 +1,6 @@
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
+using ARuntime.Sdk.Policy;
 using ARuntime.Sdk.Routing;
 using ARuntime.Sdk.Testing;
 using ARuntime.Sdk.Tests.Failures;
@@ -86,9 +87,96 @@ public sealed class ToolOutputSensitivityTests
         });
     }
 
-    private static void Payroll(ToolOptions o, DataClassification output)
+    /// <summary>Route policy on labels: "health" data must not reach the shared deployment, whatever its clearance.</summary>
+    private static ARuntimeBuilder NoHealthDataOnShared(ARuntimeBuilder builder) => builder.ConfigurePolicy(p => p.Rules.Add(new PolicyRule
     {
-        o.Name = "payroll";
+        Id = "no-health-on-shared",
+        Action = PolicyAction.ModelRoute,
+        Outcome = PolicyOutcome.Deny,
+        Deployments = ["shared"],
+        Condition = c => c.Classification.HasLabel("health"),
+    }));
+
+    /// <summary>A tool whose results carry the "health" label (sensitivity Internal: the shared deployment is cleared for it).</summary>
+    private static ARuntimeBuilder AddHealthRecords(ARuntimeBuilder builder) => builder.AddTool(
+        (string patient) => ToolResult.Success(FailureTestKit.Json("""{"allergy":"penicillin"}""")) with { Classification = DataClassification.Of(Sensitivity.Internal, "health") },
+        o => Payroll(o, DataClassification.Unlabelled, "records"));
+
+    [Test]
+    public async Task A_label_route_policy_keeps_off_a_deployment_is_applied_when_a_tool_result_brings_it()
+    {
+        var backup = new EngineSlot();
+        await using var harness = AgentTestHarness.Create(
+            b => NoHealthDataOnShared(AddHealthRecords(b.AddOnHarnessEngine(Shared)
+                .AddScripted(new ModelDeployment { Name = "backup" }, backup, ScriptedReply.Answer("from backup")))),
+            ScriptedReply.CallTool("records", new { patient = "p-1" }));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Any allergies?", "records") with { Route = SharedThenBackup });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+            Assert.That(harness.Engine.CallCount, Is.EqualTo(1), "the shared deployment saw the question, not the health record");
+            Assert.That(result.Deployment, Is.EqualTo("backup"));
+            Assert.That(harness.Evidence.StageRecords(result.RequestId).Where(r => r.Stage == LifecycleStage.Inference).SelectMany(r => r.ReasonCodes),
+                Does.Contain("route.policy_denied(rule:no-health-on-shared):shared"));
+        });
+    }
+
+    [Test]
+    public async Task When_route_policy_permits_no_deployment_for_the_new_labels_the_request_fails_closed()
+    {
+        await using var harness = AgentTestHarness.Create(
+            b => NoHealthDataOnShared(AddHealthRecords(b.AddOnHarnessEngine(Shared))),
+            ScriptedReply.CallTool("records", new { patient = "p-1" }),
+            ScriptedReply.Answer("Penicillin."));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Any allergies?", "records") with { Route = new ModelRoute { Deployment = "shared" } });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Failed));
+            Assert.That(result.Error?.Code, Is.EqualTo(AgentErrorCodes.NoEligibleRoute));
+            Assert.That(result.Error?.Message, Does.Contain("health"));
+            Assert.That(harness.Engine.CallCount, Is.EqualTo(1), "the health record never reached the shared deployment");
+        });
+    }
+
+    [Test]
+    public async Task While_the_data_keeps_its_classification_route_policy_is_asked_once_per_plan()
+    {
+        var routeDecisions = new Counter();
+        await using var harness = AgentTestHarness.Create(
+            b => b.AddOnHarnessEngine(Shared)
+                .AddTool((string year) => new { year, band = "B4" }, o => Payroll(o, DataClassification.Unlabelled))
+                .ConfigurePolicy(p => p.Rules.Add(new PolicyRule
+                {
+                    Id = "count-routes",
+                    Action = PolicyAction.ModelRoute,
+                    Outcome = PolicyOutcome.Allow,
+                    Condition = _ =>
+                    {
+                        routeDecisions.Increment();
+                        return true;
+                    },
+                })),
+            ScriptedReply.CallTool("payroll", new { year = "2025" }),
+            ScriptedReply.CallTool("payroll", new { year = "2026" }),
+            ScriptedReply.Answer("B4 both years."));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Which salary bands?", "payroll") with { Route = new ModelRoute { Deployment = "shared" } });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+            Assert.That(harness.Engine.CallCount, Is.EqualTo(3));
+            Assert.That(routeDecisions.Value, Is.EqualTo(1), "three turns, one decision: nothing changed the data's classification");
+        });
+    }
+
+    private static void Payroll(ToolOptions o, DataClassification output, string name = "payroll")
+    {
+        o.Name = name;
         o.PermissionClass = "kit.read";
         o.SideEffect = SideEffectClass.Read;
         o.OutputClassification = output;

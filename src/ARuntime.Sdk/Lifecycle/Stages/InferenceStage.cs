@@ -7,6 +7,7 @@ using ARuntime.Sdk.Events;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Failures;
 using ARuntime.Sdk.Inference;
+using ARuntime.Sdk.Policy;
 using ARuntime.Sdk.Protocol;
 using ARuntime.Sdk.Routing;
 using ARuntime.Sdk.Telemetry;
@@ -25,6 +26,7 @@ namespace ARuntime.Sdk.Lifecycle.Stages;
 internal sealed class InferenceStage : IRequestStage
 {
     private readonly IModelCatalog catalog;
+    private readonly IPolicyEngine policy;
     private readonly BudgetGuard budgets;
     private readonly InferenceLoopOptions options;
     private readonly RoutingOptions routing;
@@ -32,9 +34,10 @@ internal sealed class InferenceStage : IRequestStage
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
 
-    public InferenceStage(IModelCatalog catalog, BudgetGuard budgets, IOptions<ARuntimeOptions> options, TimeProvider timeProvider, RuntimeLogging logging)
+    public InferenceStage(IModelCatalog catalog, IPolicyEngine policy, BudgetGuard budgets, IOptions<ARuntimeOptions> options, TimeProvider timeProvider, RuntimeLogging logging)
     {
         this.catalog = catalog;
+        this.policy = policy;
         this.budgets = budgets;
         this.options = options.Value.Inference;
         routing = options.Value.Routing;
@@ -73,6 +76,7 @@ internal sealed class InferenceStage : IRequestStage
         var attempt = 0;
         var skippedForCost = new List<string>();
         var skippedForSensitivity = new List<string>();
+        var skippedByPolicy = new List<string>();
         string? lastFailure = null;
         var refused = false;
         for (var index = context.RouteIndex; index < plan.Candidates.Count; index++)
@@ -92,6 +96,23 @@ internal sealed class InferenceStage : IRequestStage
                 skippedForSensitivity.Add(deployment.Name);
                 lastFailure = "route.data_too_sensitive";
                 continue;
+            }
+
+            // Labels added since policy permitted this deployment (a tool result marked "health", say) may be data policy
+            // keeps off it: ask again, failing closed, before that data is sent.
+            if (!context.RoutePermittedFor.TryGetValue(deployment.Name, out var permittedFor) || !permittedFor.Equals(context.Classification))
+            {
+                var decision = await policy.DecideAsync(ModelRouteSelectionStage.RoutePolicyContext(context, deployment, timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+                context.Telemetry.PolicyDecided(PolicyAction.ModelRoute, decision);
+                if (!decision.Permits)
+                {
+                    var reason = decision.ReasonCodes.FirstOrDefault(r => r.StartsWith("rule:", StringComparison.Ordinal)) ?? (decision.ReasonCodes.Count > 0 ? decision.ReasonCodes[0] : "denied");
+                    skippedByPolicy.Add($"route.policy_denied({reason}):{deployment.Name}");
+                    lastFailure = "route.policy_denied";
+                    continue;
+                }
+
+                context.RoutePermittedFor[deployment.Name] = context.Classification;
             }
 
             // Fallback only within budget: a deployment whose price does not fit the remaining cost is skipped.
@@ -141,6 +162,7 @@ internal sealed class InferenceStage : IRequestStage
                         .With("stop_reason", result.StopReason.ToString())
                         .WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name))
                         .WithReasons(skippedForSensitivity.Select(name => "route.data_too_sensitive:" + name))
+                        .WithReasons(skippedByPolicy)
                         .WithPayload(flattened is null ? context.Hasher.DigestConversation("prompt", messages, context.Classification, context.Redactor) : context.Hasher.Digest("prompt", flattened, context.Classification, context.Redactor))
                         .WithPayload(context.Hasher.Digest("completion", result.Text, context.Classification, context.Redactor));
                 }
@@ -168,28 +190,33 @@ internal sealed class InferenceStage : IRequestStage
             return stopped.WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name));
         }
 
-        if (attempt == 0 && skippedForSensitivity.Count > 0 && lastFailure == "route.data_too_sensitive")
+        if (attempt == 0 && skippedForSensitivity.Count + skippedByPolicy.Count > 0 && lastFailure is "route.data_too_sensitive" or "route.policy_denied")
         {
             // Fail closed: no deployment left in the plan may receive what the request now holds.
+            var labels = context.Classification.Labels.Count > 0 ? " labelled " + string.Join(", ", context.Classification.Labels) : string.Empty;
             context.Terminate(
                 AgentRunStatus.Failed,
                 new AgentError
                 {
                     Code = AgentErrorCodes.NoEligibleRoute,
-                    Message = $"No deployment left in the route is cleared for {context.Classification.Sensitivity} data, which the request now holds.",
+                    Message = skippedByPolicy.Count == 0
+                        ? $"No deployment left in the route is cleared for {context.Classification.Sensitivity} data, which the request now holds."
+                        : $"Policy permits no deployment left in the route for the {context.Classification.Sensitivity} data{labels} the request now holds.",
                     Field = "route",
                     Stage = Stage,
                 },
                 FailureKind.ModelTimeoutOrRefusal,
                 Stage,
-                "route.data_too_sensitive");
+                skippedByPolicy.Count == 0 ? "route.data_too_sensitive" : "route.policy_denied");
             return new StageResult(StageOutcome.Failed, "no_eligible_route")
-                .WithReasons(skippedForSensitivity.Select(name => "route.data_too_sensitive:" + name));
+                .WithReasons(skippedForSensitivity.Select(name => "route.data_too_sensitive:" + name))
+                .WithReasons(skippedByPolicy);
         }
 
         return Fail(context, refused, lastFailure ?? "route.none_eligible", attempt)
             .WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name))
-            .WithReasons(skippedForSensitivity.Select(name => "route.data_too_sensitive:" + name));
+            .WithReasons(skippedForSensitivity.Select(name => "route.data_too_sensitive:" + name))
+            .WithReasons(skippedByPolicy);
     }
 
     private StageResult Fail(RequestContext context, bool refused, string lastFailure, int attempts)
