@@ -128,7 +128,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     /// <param name="job">The job.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <exception cref="InferenceException">The queue is full (<see cref="InferenceFailureKind.Overloaded"/>), or the
-    /// scheduler stopped after a failure it could not recover from (<see cref="InferenceFailureKind.EngineError"/>).</exception>
+    /// scheduler stopped after a failure it could not recover from (<see cref="InferenceFailureKind.ModelUnavailable"/>).</exception>
     /// <exception cref="ObjectDisposedException">The scheduler is disposed.</exception>
     public void Submit(InferenceJob job, CancellationToken cancellationToken)
     {
@@ -141,7 +141,7 @@ internal sealed class InferenceScheduler : IAsyncDisposable
             ObjectDisposedException.ThrowIf(disposed, this);
             if (stoppedBy is { } stop)
             {
-                throw new InferenceException(InferenceFailureKind.EngineError, stop.Message, stop.InnerException);
+                throw new InferenceException(stop.Kind, stop.Message, stop.InnerException);
             }
 
             job.Arm(time, OnStopRequested, cancellationToken);
@@ -280,22 +280,23 @@ internal sealed class InferenceScheduler : IAsyncDisposable
     /// <param name="cause">Why the loop stopped.</param>
     private void StopAfterFailure(Exception cause)
     {
-        var failure = new InferenceException(
-            InferenceFailureKind.EngineError,
-            $"The llama.cpp engine's scheduler for model '{model.ModelId}' stopped after a failure it could not recover from, and accepts no more requests: {cause.Message}",
-            cause);
+        var message = $"The llama.cpp engine's scheduler for model '{model.ModelId}' stopped after a failure it could not recover from, and accepts no more requests: {cause.Message}";
+
+        // Every job, now and later, finds the model unavailable on this engine: a kind the runtime does not retry on the
+        // same deployment (each retry would fail at once) but falls back from along the route.
+        var unavailable = new InferenceException(InferenceFailureKind.ModelUnavailable, message, cause);
         lock (submitGate)
         {
-            stoppedBy = failure;
+            stoppedBy = unavailable;
         }
 
         Observe(() => Log.SchedulerStopped(logger, model.ModelId, cause));
 
         // No job is queued after this drain: Submit checks stoppedBy under the same lock.
-        FailActive(failure);
+        FailActive(unavailable);
         foreach (var job in queue.RemoveWhere(_ => true))
         {
-            FailJob(job, failure);
+            FailJob(job, unavailable);
         }
     }
 

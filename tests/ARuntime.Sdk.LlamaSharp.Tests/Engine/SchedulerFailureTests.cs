@@ -35,8 +35,8 @@ public sealed class SchedulerFailureTests
         });
     }
 
-    [TestCase(false, TestName = "DecodeThrows_AndRebuildFails_QueuedAndLaterRequestsFailWithEngineError")]
-    [TestCase(true, TestName = "DecodeFails_AndRebuildFails_QueuedAndLaterRequestsFailWithEngineError")]
+    [TestCase(false, TestName = "DecodeThrows_AndRebuildFails_QueuedAndLaterRequestsFindTheModelUnavailable")]
+    [TestCase(true, TestName = "DecodeFails_AndRebuildFails_QueuedAndLaterRequestsFindTheModelUnavailable")]
     public async Task RebuildFailure_EndsEveryRequest(bool decodeReturnsError)
     {
         var faults = new SchedulerFaults();
@@ -64,17 +64,22 @@ public sealed class SchedulerFailureTests
         Assert.That(engine.GetStatistics().QueueLength, Is.EqualTo(3), "the requests wait behind the failing decode");
         release.SetResult();
 
-        foreach (var request in queued.Prepend(inFlight))
+        // A decode that throws fails the sequences it held there and then (EngineError); one that reports a failure leaves
+        // them to be resumed after the rebuild. Once the rebuild fails, every request left finds the model gone from this
+        // engine (ModelUnavailable: the runtime falls back along the route instead of retrying this deployment).
+        var inFlightError = await Assert.ThrowsAsync<InferenceException>(() => inFlight.WaitAsync(Timeout));
+        Assert.That(inFlightError!.Kind, Is.EqualTo(decodeReturnsError ? InferenceFailureKind.ModelUnavailable : InferenceFailureKind.EngineError));
+        foreach (var request in queued)
         {
             var error = await Assert.ThrowsAsync<InferenceException>(() => request.WaitAsync(Timeout));
-            Assert.That(error!.Kind, Is.EqualTo(InferenceFailureKind.EngineError));
+            Assert.That(error!.Kind, Is.EqualTo(InferenceFailureKind.ModelUnavailable));
         }
 
         // A request after the scheduler stopped fails at once and says why.
         var later = await Assert.ThrowsAsync<InferenceException>(() => engine.InferAsync(TestEngines.Request("after", maxTokens: 2)).WaitAsync(Timeout));
         Assert.Multiple(() =>
         {
-            Assert.That(later!.Kind, Is.EqualTo(InferenceFailureKind.EngineError));
+            Assert.That(later!.Kind, Is.EqualTo(InferenceFailureKind.ModelUnavailable));
             Assert.That(later.Message, Does.Contain("stopped").And.Contain("could not create a context"));
         });
 
@@ -85,7 +90,7 @@ public sealed class SchedulerFailureTests
                 _ = update;
             }
         });
-        Assert.That(streamed!.Kind, Is.EqualTo(InferenceFailureKind.EngineError));
+        Assert.That(streamed!.Kind, Is.EqualTo(InferenceFailureKind.ModelUnavailable));
     }
 
     private sealed class EventThrowingLoggerFactory(int eventId) : Microsoft.Extensions.Logging.ILoggerFactory

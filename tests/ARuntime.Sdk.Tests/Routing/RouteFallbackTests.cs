@@ -219,6 +219,26 @@ public sealed class RouteFallbackTests
     }
 
     [Test]
+    public async Task ModelUnavailable_IsNotRetriedOnTheSameDeployment_ButFallsBack()
+    {
+        // For example a llama.cpp engine whose scheduler stopped for good: another attempt there would fail the same way.
+        var backup = new EngineSlot();
+        await using var harness = Create(
+            backup, null, [ScriptedReply.Answer("backup")], null, o => o.Routing.MaxAttemptsPerDeployment = 3,
+            ScriptedReply.Throw(new InferenceException(InferenceFailureKind.ModelUnavailable, "the scheduler stopped")), ScriptedReply.Answer("primary"));
+
+        var result = await harness.Runtime.RunAsync(FailureTestKit.Request("Hello.") with { Route = PrimaryThenBackup });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+            Assert.That(result.Answer, Is.EqualTo("backup"));
+            Assert.That(harness.Engine.CallCount, Is.EqualTo(1), "no second attempt on the deployment whose model is gone");
+            Assert.That(harness.Evidence.Kind(result, EvidenceKinds.InferenceAttempt)[0].Decision, Is.EqualTo("engine_error:ModelUnavailable"));
+        });
+    }
+
+    [Test]
     public async Task EngineThrowingOutsideItsContract_IsIsolatedAsAnEngineError()
     {
         var backup = new EngineSlot();
