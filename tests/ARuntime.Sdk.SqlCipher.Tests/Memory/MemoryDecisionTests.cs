@@ -171,6 +171,66 @@ public sealed class MemoryDecisionTests
         });
     }
 
+    /// <summary>The real store, except that retaining fails (a full disk, say).</summary>
+    private sealed class RetainFails(IMemoryStore inner) : IMemoryStore
+    {
+        public ValueTask<MemoryItem> RetainAsync(MemoryWrite item, CancellationToken cancellationToken = default) => throw new IOException("disk full");
+
+        public ValueTask<MemoryItem?> CorrectAsync(MemoryScope scope, string itemId, string content, string reason, CancellationToken cancellationToken = default) => inner.CorrectAsync(scope, itemId, content, reason, cancellationToken);
+
+        public ValueTask<MemoryItem> ConsolidateAsync(MemoryScope scope, IReadOnlyList<string> itemIds, MemoryWrite consolidated, CancellationToken cancellationToken = default) => inner.ConsolidateAsync(scope, itemIds, consolidated, cancellationToken);
+
+        public IAsyncEnumerable<MemoryItem> SearchAsync(MemoryQuery query, CancellationToken cancellationToken = default) => inner.SearchAsync(query, cancellationToken);
+
+        public IAsyncEnumerable<MemoryItem> ExportAsync(MemoryScope scope, CancellationToken cancellationToken = default) => inner.ExportAsync(scope, cancellationToken);
+
+        public ValueTask<bool> DeleteAsync(MemoryScope scope, string itemId, string reason, CancellationToken cancellationToken = default) => inner.DeleteAsync(scope, itemId, reason, cancellationToken);
+    }
+
+    private sealed class ThrowingDecider : IMemoryDecider
+    {
+        public ValueTask<IReadOnlyList<MemoryWrite>> DecideAsync(MemoryDecisionContext context, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("decider bug");
+    }
+
+    [Test]
+    public async Task A_memory_store_that_fails_costs_the_memory_write_not_the_answer()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 4, 1, 10, 0, 0, TimeSpan.Zero));
+        await using var provider = Runtime(time, new RememberAnswer(), b => b.Services.AddSingleton<IMemoryStore>(sp => new RetainFails(sp.GetRequiredService<SqlCipherStore>().Memory)));
+
+        var result = await provider.GetRequiredService<IAgentRuntime>().RunAsync(Request());
+
+        var stage = (await RecordsAsync(provider, result.RequestId, EvidenceKinds.Stage)).Single(r => r.Stage == LifecycleStage.MemoryDecision);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+            Assert.That(result.Answer, Is.EqualTo("email, not phone"));
+            Assert.That(result.Qualifications, Has.Some.Contains("Memory was not updated").And.Some.Contains("IOException"));
+            Assert.That(await provider.GetRequiredService<SqlCipherStore>().Memory.ExportAsync(MemoryScope.ForActor(Tenant, "u1")).CountAsync(), Is.Zero);
+            Assert.That(stage.Outcome, Is.EqualTo(StageOutcome.Failed));
+            Assert.That(stage.ReasonCodes, Does.Contain("memory.store_failed"));
+        });
+    }
+
+    [Test]
+    public async Task A_memory_decider_that_throws_costs_the_memory_write_not_the_answer()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 4, 1, 10, 0, 0, TimeSpan.Zero));
+        await using var provider = Runtime(time, new ThrowingDecider());
+
+        var result = await provider.GetRequiredService<IAgentRuntime>().RunAsync(Request());
+
+        var stage = (await RecordsAsync(provider, result.RequestId, EvidenceKinds.Stage)).Single(r => r.Stage == LifecycleStage.MemoryDecision);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
+            Assert.That(result.Answer, Is.EqualTo("email, not phone"));
+            Assert.That(result.Qualifications, Has.Some.Contains("memory decider failed"));
+            Assert.That(stage.ReasonCodes, Does.Contain("memory.decider_failed"));
+        });
+    }
+
     [Test]
     public async Task A_read_only_memory_policy_never_asks_the_decider()
     {

@@ -53,9 +53,17 @@ internal sealed class MemoryDecisionStage : IRequestStage
             Kind = request.Memory.Scope,
             OwnerId = request.Memory.Scope switch { MemoryScopeKind.Actor => identity.Actor.Id, MemoryScopeKind.Session => identity.SessionId, _ => null },
         };
-        var proposals = await decider.DecideAsync(
-            new MemoryDecisionContext { RequestId = context.RequestId, Request = request, Scope = scope, Status = status, Answer = context.Answer, AnswerClassification = context.Classification },
-            cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<MemoryWrite> proposals;
+        try
+        {
+            proposals = await decider.DecideAsync(
+                new MemoryDecisionContext { RequestId = context.RequestId, Request = request, Scope = scope, Status = status, Answer = context.Answer, AnswerClassification = context.Classification },
+                cancellationToken).ConfigureAwait(false) ?? [];
+        }
+        catch (Exception ex) when (IsComponentFailure(ex, cancellationToken))
+        {
+            return NotUpdated(context, "memory.decider_failed", "the memory decider failed", ex, 0);
+        }
 
         int retained = 0, refused = 0;
         foreach (var proposal in proposals)
@@ -94,7 +102,16 @@ internal sealed class MemoryDecisionStage : IRequestStage
             }
 
             var expiresAt = write.ExpiresAt ?? (request.Memory.RetainFor is { } retainFor ? SafeTime.Add(timeProvider.GetUtcNow(), retainFor) : null);
-            var item = await store.RetainAsync(write with { ExpiresAt = expiresAt, Retention = request.Retention }, cancellationToken).ConfigureAwait(false);
+            MemoryItem item;
+            try
+            {
+                item = await store.RetainAsync(write with { ExpiresAt = expiresAt, Retention = request.Retention }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsComponentFailure(ex, cancellationToken))
+            {
+                return NotUpdated(context, "memory.store_failed", "the memory store failed", ex, retained);
+            }
+
             retained++;
             await context.Evidence.WriteAsync(
                 context.NewRecord(Stage, EvidenceKinds.MemoryChange, StageOutcome.Completed, timeProvider.GetUtcNow(), TimeSpan.Zero, null, "retained", decision.ReasonCodes,
@@ -106,5 +123,22 @@ internal sealed class MemoryDecisionStage : IRequestStage
         }
 
         return new StageResult(retained > 0 ? StageOutcome.Completed : StageOutcome.NotApplicable, $"retained={retained};refused={refused}");
+    }
+
+    // The request's own cancellation passes through; anything else a decider or store throws (an outage, a full disk, its
+    // own HTTP timeout) is that component failing.
+    private static bool IsComponentFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    /// <summary>
+    /// The answer was decided before this stage: a memory component that fails costs the memory write, not the answer. The
+    /// result says memory was not (fully) updated, and the stage record says why.
+    /// </summary>
+    private static StageResult NotUpdated(RequestContext context, string reason, string what, Exception ex, int retained)
+    {
+        context.Qualifications.Add(retained == 0
+            ? $"Memory was not updated: {what} ({ex.GetType().Name})."
+            : $"Memory was updated only in part ({retained} item(s)): {what} ({ex.GetType().Name}).");
+        return new StageResult(StageOutcome.Failed, $"retained={retained};failed").WithReason(reason).With("exception", ex.GetType().Name);
     }
 }
