@@ -15,6 +15,6 @@ public sealed record PurgeResult
     /// <summary>Gets the number of finished request journal entries removed.</summary>
     public required int JournalEntries { get; init; }
 
-    /// <summary>Gets the number of claimed or long-expired paused requests removed.</summary>
+    /// <summary>Gets the number of paused requests removed: those resumed (or ended by the expiry sweep) longer ago than the transient retention period.</summary>
     public required int PausedRequests { get; init; }
 }

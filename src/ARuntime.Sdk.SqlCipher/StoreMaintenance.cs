@@ -107,7 +107,9 @@ internal sealed class StoreMaintenance(StoreServices services, SqlCipherEvidence
                 var journal = Delete(
                     $"DELETE FROM request_journal WHERE state IN ({(int)RequestState.Finished}, {(int)RequestState.Interrupted}) AND updated_ticks < $ticks",
                     RetentionPeriods.CutoffTicks(now, services.Options.Retention.Standard));
-                var paused = Delete("DELETE FROM paused_request WHERE (claimed = 1 AND claimed_ticks < $ticks) OR expires_ticks < $ticks", RetentionPeriods.CutoffTicks(now, services.Options.Retention.Transient));
+                // Only claimed ones: an expired request nobody claimed has not been ended yet (the runtime's expiry sweep claims
+                // it, then compensates and closes it); deleting it would leave a request that never ends.
+                var paused = Delete("DELETE FROM paused_request WHERE claimed = 1 AND claimed_ticks < $ticks", RetentionPeriods.CutoffTicks(now, services.Options.Retention.Transient));
                 if (expired.Count > 0)
                 {
                     // Merge the full-text index so deleted items' index entries are rewritten away, not just marked deleted.

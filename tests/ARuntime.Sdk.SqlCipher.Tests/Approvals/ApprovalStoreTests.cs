@@ -73,6 +73,27 @@ public sealed class ApprovalStoreTests
     }
 
     [Test]
+    public async Task The_purge_removes_claimed_paused_requests_but_never_one_nobody_has_ended()
+    {
+        await using var test = await TestStore.OpenAsync();
+        var now = test.Time.GetUtcNow();
+        await test.Store.Approvals.SaveAsync(Paused("t", "resumed", now, TimeSpan.FromMinutes(5)));
+        await test.Store.Approvals.SaveAsync(Paused("t", "abandoned", now, TimeSpan.FromMinutes(5)));
+        await test.Store.Approvals.TryClaimAsync("t", "resumed");
+        test.Time.Advance(test.Options.Retention.Transient + TimeSpan.FromHours(1));
+
+        var purge = await test.Store.PurgeExpiredAsync();
+
+        var expired = await test.Store.Approvals.ListExpiredAsync(test.Time.GetUtcNow()).ToListAsync();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(purge.PausedRequests, Is.EqualTo(1));
+            Assert.That(expired.Select(e => e.ApprovalId), Is.EqualTo(new[] { "abandoned" }), "still there for the expiry sweep to end");
+            Assert.That(await test.Store.Approvals.TryClaimAsync("t", "abandoned"), Is.Not.Null);
+        });
+    }
+
+    [Test]
     public async Task Expired_tickets_are_not_listed_as_pending()
     {
         await using var test = await TestStore.OpenAsync();
