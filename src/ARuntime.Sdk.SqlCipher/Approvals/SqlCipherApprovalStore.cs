@@ -59,7 +59,7 @@ public sealed class SqlCipherApprovalStore : IApprovalStore
     {
         StoreServices.ValidateTenant(tenantId);
         ArgumentException.ThrowIfNullOrWhiteSpace(approvalId);
-        var sealedRequest = await services.Writer.ExecuteAsync(
+        return await services.Writer.ExecuteAsync(
             context =>
             {
                 byte[]? found;
@@ -74,14 +74,16 @@ public sealed class SqlCipherApprovalStore : IApprovalStore
                     return null;
                 }
 
+                // Opened before it is marked claimed: a paused request that cannot be opened (its seal damaged) fails the
+                // claim and stays pending, instead of being claimed by nobody able to end it.
+                var opened = Open(tenantId, approvalId, found);
                 using (var command = context.Connection.Command("UPDATE paused_request SET claimed = 1, claimed_ticks = $now WHERE tenant_id = $t AND approval_id = $a AND claimed = 0")
                     .With("$now", context.Now.UtcTicks).With("$t", tenantId).With("$a", approvalId))
                 {
-                    return command.ExecuteNonQuery() == 1 ? found : null;
+                    return command.ExecuteNonQuery() == 1 ? opened : null;
                 }
             },
             cancellationToken).ConfigureAwait(false);
-        return sealedRequest is null ? null : Open(tenantId, approvalId, sealedRequest);
     }
 
     /// <inheritdoc />

@@ -94,6 +94,33 @@ public sealed class ApprovalStoreTests
     }
 
     [Test]
+    public async Task A_paused_request_whose_seal_is_damaged_is_not_claimed_and_stays_pending()
+    {
+        await using var test = await TestStore.OpenAsync();
+        await test.Store.Approvals.SaveAsync(Paused("t", "damaged", test.Time.GetUtcNow(), TimeSpan.FromMinutes(5)));
+        await test.CloseAsync();
+        using (var raw = test.OpenRaw())
+        {
+            // Flip a bit of the last byte (part of the AES-GCM tag) of the sealed paused request.
+            using var read = raw.CreateCommand();
+            read.CommandText = "SELECT sealed FROM paused_request WHERE approval_id = 'damaged'";
+            var sealedRequest = (byte[])read.ExecuteScalar()!;
+            sealedRequest[^1] ^= 0x01;
+            using var write = raw.CreateCommand();
+            write.CommandText = "UPDATE paused_request SET sealed = $s WHERE approval_id = 'damaged'";
+            write.Parameters.AddWithValue("$s", sealedRequest);
+            Assert.That(write.ExecuteNonQuery(), Is.EqualTo(1));
+        }
+
+        await test.ReopenAsync();
+        test.Time.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.That(async () => await test.Store.Approvals.TryClaimAsync("t", "damaged"), Throws.InstanceOf<Exception>());
+        var expired = await test.Store.Approvals.ListExpiredAsync(test.Time.GetUtcNow()).ToListAsync();
+        Assert.That(expired.Select(e => e.ApprovalId), Is.EqualTo(new[] { "damaged" }), "not claimed: still there to be dealt with, not silently gone");
+    }
+
+    [Test]
     public async Task Expired_tickets_are_not_listed_as_pending()
     {
         await using var test = await TestStore.OpenAsync();
