@@ -27,5 +27,9 @@ public sealed class ApprovalExpirySweeper
     /// </param>
     /// <returns>What the sweep ended, and how many expired approvals it could not end.</returns>
     /// <exception cref="OperationCanceledException">The sweep was cancelled.</exception>
+    /// <remarks>
+    /// An approval store that cannot list the expired approvals throws its own exception from here (nothing was changed;
+    /// call again later). Failures to end one request are counted in <see cref="ApprovalSweepResult.Failed"/> instead.
+    /// </remarks>
     public Task<ApprovalSweepResult> SweepAsync(CancellationToken cancellationToken = default) => runtime.SweepExpiredApprovalsAsync(cancellationToken);
 }
