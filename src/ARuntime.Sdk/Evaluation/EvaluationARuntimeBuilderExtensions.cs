@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MeaiEvaluation = Microsoft.Extensions.AI.Evaluation;
 
-#pragma warning disable IDE0130 // Builder extensions live in the builder's namespace, so they are found without another using.
+#pragma warning disable IDE0130 // Builder extensions live in the builder's namespace: one `using ARuntime.Sdk;` brings every package's.
 namespace ARuntime.Sdk;
 #pragma warning restore IDE0130
 

@@ -14,7 +14,8 @@ namespace ARuntime.Sdk.Evaluation;
 /// <remarks>
 /// Model-graded evaluators send the prompt and the answer to the model behind <see cref="MeaiEvaluation.ChatConfiguration"/>:
 /// choose that model with the same data-egress care as any other. The metric's own free-text reason can quote the answer, so
-/// it is recorded only with <see cref="IncludeMetricReasons"/>; the interpretation's reason is recorded always.
+/// it is recorded only with <see cref="IncludeMetricReasons"/>; the interpretation's reason is recorded for a failed score (a
+/// passed score needs no explanation).
 /// </remarks>
 public sealed class ExtensionsAIEvaluator : IEvaluator
 {

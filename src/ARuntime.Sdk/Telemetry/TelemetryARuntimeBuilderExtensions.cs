@@ -1,7 +1,7 @@
 using ARuntime.Sdk.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
-#pragma warning disable IDE0130 // Builder extensions live in the builder's namespace, so they are found without another using.
+#pragma warning disable IDE0130 // Builder extensions live in the builder's namespace: one `using ARuntime.Sdk;` brings every package's.
 namespace ARuntime.Sdk;
 #pragma warning restore IDE0130
 
