@@ -95,11 +95,14 @@ internal sealed class RequestContext
     public int RouteIndex { get; set; }
 
     /// <summary>
-    /// Gets, per deployment, the classification route policy last permitted it for. Data added later (a tool result's
+    /// Gets or sets the classification route policy judged the plan's deployments for. Data added later (a tool result's
     /// labels) changes the request's classification, and the inference stage asks policy again before that data reaches a
     /// deployment. Not checkpointed: a resumed request asks again once.
     /// </summary>
-    public Dictionary<string, DataClassification> RoutePermittedFor { get; } = new(StringComparer.Ordinal);
+    public DataClassification? RoutePlannedFor { get; set; }
+
+    /// <summary>Gets or sets, per deployment, the later classification route policy permitted it for (created when first needed).</summary>
+    public Dictionary<string, DataClassification>? RouteRecheckedFor { get; set; }
 
     public ModelDeployment? ActiveDeployment { get; set; }
 

@@ -100,7 +100,8 @@ internal sealed class InferenceStage : IRequestStage
 
             // Labels added since policy permitted this deployment (a tool result marked "health", say) may be data policy
             // keeps off it: ask again, failing closed, before that data is sent.
-            if (!context.RoutePermittedFor.TryGetValue(deployment.Name, out var permittedFor) || !permittedFor.Equals(context.Classification))
+            if (!context.Classification.Equals(context.RoutePlannedFor)
+                && !(context.RouteRecheckedFor is { } rechecked && rechecked.TryGetValue(deployment.Name, out var permittedFor) && permittedFor.Equals(context.Classification)))
             {
                 var decision = await policy.DecideAsync(ModelRouteSelectionStage.RoutePolicyContext(context, deployment, timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
                 context.Telemetry.PolicyDecided(PolicyAction.ModelRoute, decision);
@@ -112,7 +113,7 @@ internal sealed class InferenceStage : IRequestStage
                     continue;
                 }
 
-                context.RoutePermittedFor[deployment.Name] = context.Classification;
+                (context.RouteRecheckedFor ??= new(StringComparer.Ordinal))[deployment.Name] = context.Classification;
             }
 
             // Fallback only within budget: a deployment whose price does not fit the remaining cost is skipped.

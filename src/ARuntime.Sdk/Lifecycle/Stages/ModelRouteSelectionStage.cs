@@ -59,7 +59,6 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
             if (decision.Permits)
             {
                 permitted.Add(permitted.Count == 0 ? candidate with { IsFallback = false } : candidate);
-                context.RoutePermittedFor[candidate.Deployment.Name] = context.Classification;
             }
             else
             {
@@ -69,6 +68,7 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
         }
 
         context.RoutePlan = plan with { Candidates = permitted, Excluded = excluded };
+        context.RoutePlannedFor = context.Classification;
         context.RouteIndex = 0;
         var result = new StageResult(permitted.Count > 0 ? StageOutcome.Completed : StageOutcome.Failed,
             permitted.Count > 0 ? "route=" + string.Join('>', permitted.Select(c => c.Deployment.Name)) : "route=none");
