@@ -118,8 +118,9 @@ public sealed class ToolOutputSensitivityTests
             Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Completed), result.Error?.Message);
             Assert.That(harness.Engine.CallCount, Is.EqualTo(1), "the shared deployment saw the question, not the health record");
             Assert.That(result.Deployment, Is.EqualTo("backup"));
-            Assert.That(harness.Evidence.StageRecords(result.RequestId).Where(r => r.Stage == LifecycleStage.Inference).SelectMany(r => r.ReasonCodes),
-                Does.Contain("route.policy_denied(rule:no-health-on-shared):shared"));
+            var secondTurn = harness.Evidence.StageRecords(result.RequestId).Last(r => r.Stage == LifecycleStage.Inference);
+            Assert.That(secondTurn.ReasonCodes, Does.Contain("route.policy_denied(rule:no-health-on-shared):shared"));
+            Assert.That(secondTurn.Attributes["route.policy_recheck"], Does.Contain("shared=Deny@").And.Contain("backup=Allow@"), "both answers of the re-check, with the policy version");
         });
     }
 

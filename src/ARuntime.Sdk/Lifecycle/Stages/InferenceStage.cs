@@ -77,6 +77,7 @@ internal sealed class InferenceStage : IRequestStage
         var skippedForCost = new List<string>();
         var skippedForSensitivity = new List<string>();
         var skippedByPolicy = new List<string>();
+        List<string>? rechecks = null;
         string? lastFailure = null;
         var refused = false;
         for (var index = context.RouteIndex; index < plan.Candidates.Count; index++)
@@ -105,6 +106,7 @@ internal sealed class InferenceStage : IRequestStage
             {
                 var decision = await policy.DecideAsync(ModelRouteSelectionStage.RoutePolicyContext(context, deployment, timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
                 context.Telemetry.PolicyDecided(PolicyAction.ModelRoute, decision);
+                (rechecks ??= []).Add($"{deployment.Name}={decision.Outcome}@{decision.PolicyVersion}");
                 if (!decision.Permits)
                 {
                     var reason = decision.ReasonCodes.FirstOrDefault(r => r.StartsWith("rule:", StringComparison.Ordinal)) ?? (decision.ReasonCodes.Count > 0 ? decision.ReasonCodes[0] : "denied");
@@ -164,6 +166,7 @@ internal sealed class InferenceStage : IRequestStage
                         .WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name))
                         .WithReasons(skippedForSensitivity.Select(name => "route.data_too_sensitive:" + name))
                         .WithReasons(skippedByPolicy)
+                        .WithRechecks(rechecks)
                         .WithPayload(flattened is null ? context.Hasher.DigestConversation("prompt", messages, context.Classification, context.Redactor) : context.Hasher.Digest("prompt", flattened, context.Classification, context.Redactor))
                         .WithPayload(context.Hasher.Digest("completion", result.Text, context.Classification, context.Redactor));
                 }
@@ -211,13 +214,15 @@ internal sealed class InferenceStage : IRequestStage
                 skippedByPolicy.Count == 0 ? "route.data_too_sensitive" : "route.policy_denied");
             return new StageResult(StageOutcome.Failed, "no_eligible_route")
                 .WithReasons(skippedForSensitivity.Select(name => "route.data_too_sensitive:" + name))
-                .WithReasons(skippedByPolicy);
+                .WithReasons(skippedByPolicy)
+                .WithRechecks(rechecks);
         }
 
         return Fail(context, refused, lastFailure ?? "route.none_eligible", attempt)
             .WithReasons(skippedForCost.Select(name => "route.cost_exceeds_budget:" + name))
             .WithReasons(skippedForSensitivity.Select(name => "route.data_too_sensitive:" + name))
-            .WithReasons(skippedByPolicy);
+            .WithReasons(skippedByPolicy)
+            .WithRechecks(rechecks);
     }
 
     private StageResult Fail(RequestContext context, bool refused, string lastFailure, int attempts)
