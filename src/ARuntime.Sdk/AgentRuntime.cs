@@ -38,7 +38,11 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
     private readonly InterruptedRequestRecovery interrupted;
     private readonly CancellationTokenSource stopping = new();
     private readonly ITimer? sweepTimer;
-    private int sweeping;
+    private readonly Lock sweepGate = new();
+
+    // Approvals this runtime could not end (a checkpoint it cannot read): skipped by later sweeps of this process, so that one
+    // bad entry is reported once instead of every interval. Bounded by the number of such entries.
+    private readonly HashSet<(string Tenant, string Approval)> unendable = [];
     private Task sweepTask = Task.CompletedTask;
 
     public AgentRuntime(
@@ -80,7 +84,13 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
         if (this.options.Approvals.ExpirySweepInterval is { } interval)
         {
             var period = interval < SafeTime.MaxTimerDelay ? interval : SafeTime.MaxTimerDelay;
-            sweepTimer = timeProvider.CreateTimer(static state => ((AgentRuntime)state!).OnSweepTimer(), this, period, period);
+
+            // Without the creator's execution context: the runtime is often created inside some request (an HTTP request of
+            // one tenant), whose activity, log scopes and async-locals must not follow every later sweep.
+            using (ExecutionContext.SuppressFlow())
+            {
+                sweepTimer = timeProvider.CreateTimer(static state => ((AgentRuntime)state!).OnSweepTimer(), this, period, period);
+            }
         }
     }
 
@@ -255,6 +265,15 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
         foreach (var approval in expired)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            lock (unendable)
+            {
+                if (unendable.Contains((approval.TenantId, approval.ApprovalId)))
+                {
+                    failed++;
+                    continue;
+                }
+            }
+
             try
             {
                 if (await ExpireAsync(approval).ConfigureAwait(false) is { } result)
@@ -263,9 +282,20 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
                     Log.ApprovalExpiredBySweep(logger, result.RequestId, result.Status, approval.ApprovalId, approval.ExpiresAt);
                 }
             }
+            catch (UnendableApprovalException ex)
+            {
+                // Put back for a runtime that can read it; this one reports it once and leaves it alone.
+                failed++;
+                lock (unendable)
+                {
+                    unendable.Add((approval.TenantId, approval.ApprovalId));
+                }
+
+                Log.ApprovalExpiryFailed(logger, ex.InnerException ?? ex, approval.ApprovalId, approval.RequestId, (ex.InnerException ?? ex).GetType().Name);
+            }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // One approval the store or this runtime cannot handle must not stop the others; the next sweep retries it.
+                // One approval the store cannot handle must not stop the others; it is still pending, and the next sweep retries it.
                 failed++;
                 Log.ApprovalExpiryFailed(logger, ex, approval.ApprovalId, approval.RequestId, ex.GetType().Name);
             }
@@ -297,11 +327,12 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
             var checkpoint = CheckpointMapper.Deserialize(claimed.Checkpoint, claimed.CheckpointFormat);
             context = CheckpointMapper.Restore(checkpoint, tools, evidence, flags, options.Evidence.MaxBufferedRecords, hasher);
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Put it back: a checkpoint this runtime cannot read must not be lost (a runtime that can read it ends it).
+            // Whatever the checkpoint's problem, put it back: a paused request must not be lost (a runtime that can read it
+            // ends it). If even that fails, it stays claimed and unended, which the log says.
             await approvals.SaveAsync(claimed, CancellationToken.None).ConfigureAwait(false);
-            throw;
+            throw new UnendableApprovalException(ex);
         }
 
         context.ResumedByExpirySweep = true;
@@ -318,46 +349,72 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
 
     private void OnSweepTimer()
     {
-        // One sweep at a time: a tick that finds the previous sweep still running skips.
-        if (stopping.IsCancellationRequested || Interlocked.CompareExchange(ref sweeping, 1, 0) != 0)
+        // One sweep at a time (a tick that finds the previous sweep still running skips), and none after disposal began:
+        // the task is published under the same lock disposal reads it under.
+        lock (sweepGate)
         {
-            return;
-        }
+            if (stopping.IsCancellationRequested || !sweepTask.IsCompleted)
+            {
+                return;
+            }
 
-        sweepTask = Task.Run(async () =>
+            sweepTask = Task.Run(async () =>
+            {
+                try
+                {
+                    await SweepExpiredApprovalsAsync(stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    // Disposed between two approvals: the next sweep (of this or another process) ends the rest.
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    Log.ApprovalSweepFailed(logger, ex, ex.GetType().Name);
+                }
+            });
+        }
+    }
+
+    // The grace period, within what a wait can hold (a host may set months; Task.Wait takes at most int.MaxValue ms).
+    private TimeSpan DisposeWait => options.TerminationGracePeriod < TimeSpan.FromMilliseconds(int.MaxValue) ? options.TerminationGracePeriod : TimeSpan.FromMilliseconds(int.MaxValue);
+
+    /// <summary>Stops the schedule; returns the sweep in progress, if any.</summary>
+    private Task StopSweeping()
+    {
+        sweepTimer?.Dispose();
+        lock (sweepGate)
         {
-            try
-            {
-                await SweepExpiredApprovalsAsync(stopping.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                // Disposed: the next process's sweep ends what is left.
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Log.ApprovalSweepFailed(logger, ex, ex.GetType().Name);
-            }
-            finally
-            {
-                Volatile.Write(ref sweeping, 0);
-            }
-        });
+            stopping.Cancel();
+            return sweepTask;
+        }
     }
 
     public void Dispose()
     {
-        sweepTimer?.Dispose();
-        stopping.Cancel();
+        // A sweep stops between approvals; one that already claimed an approval brings that request to its end before the
+        // stores it writes to are disposed. Bounded, so that a store that hangs cannot hang the host's shutdown.
+        if (!StopSweeping().Wait(DisposeWait))
+        {
+            Log.ApprovalSweepAbandoned(logger);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        Dispose();
-
-        // A sweep that already claimed an approval finishes that request before the stores it writes to are disposed.
-        await sweepTask.ConfigureAwait(false);
+        var sweep = StopSweeping();
+        try
+        {
+            await sweep.WaitAsync(DisposeWait, timeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.ApprovalSweepAbandoned(logger);
+        }
     }
+
+    /// <summary>A claimed paused request this runtime cannot restore (it was put back for a runtime that can).</summary>
+    private sealed class UnendableApprovalException(Exception inner) : Exception("The paused request's checkpoint cannot be restored by this runtime.", inner);
 
     public async Task<RequestStatus?> GetStatusAsync(string tenantId, string requestId, CancellationToken cancellationToken = default)
     {

@@ -10,7 +10,7 @@ internal static class SchemaMigrations
     public const int ApplicationId = 0x41525453;
 
     /// <summary>The schema version this build writes.</summary>
-    public const int CurrentVersion = 6;
+    public const int CurrentVersion = 7;
 
     public static IReadOnlyList<SchemaMigration> All { get; } =
     [
@@ -183,6 +183,12 @@ internal static class SchemaMigrations
         // stay canonical and read as before. The version keeps builds that cannot read the compact form from opening the file.
         new(6, "evidence: leaves and sealed payloads stored in the compact form (compact-json/1)", """
             INSERT OR REPLACE INTO store_meta(name, value) VALUES ('evidence.storage_form', 'compact-json/1');
+            """),
+
+        // The runtime's expiry sweep asks every minute for unclaimed expired approvals: without an index that would read
+        // every row, including its (encrypted, overflowing) sealed checkpoint, to reach the expiry column stored after it.
+        new(7, "paused requests: index for the approval expiry sweep", """
+            CREATE INDEX IF NOT EXISTS paused_request_by_expiry ON paused_request(claimed, expires_ticks, request_id);
             """),
     ];
 }

@@ -10,8 +10,10 @@ public sealed record ApprovalSweepResult
     public IReadOnlyList<AgentResult> Ended { get; init => field = value ?? []; } = [];
 
     /// <summary>
-    /// Gets how many expired approvals could not be ended (a store that refused the claim, a checkpoint this runtime cannot
-    /// read). They stay pending and the next sweep tries again; the host log says why.
+    /// Gets how many expired approvals could not be ended; the host log says why. One the store could not claim stays
+    /// pending and the next sweep tries again. One whose checkpoint this runtime cannot read is put back for a runtime that
+    /// can (only if even that fails is it left claimed, which the log says) and is skipped, and counted here, by this
+    /// runtime's later sweeps.
     /// </summary>
     public int Failed { get; init; }
 }

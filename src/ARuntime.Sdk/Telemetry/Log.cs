@@ -59,4 +59,7 @@ internal static partial class Log
 
     [LoggerMessage(66, LogLevel.Warning, "The approval expiry sweep could not list expired approvals ({ExceptionType}); the next sweep retries")]
     public static partial void ApprovalSweepFailed(ILogger logger, Exception exception, string exceptionType);
+
+    [LoggerMessage(67, LogLevel.Warning, "The runtime was disposed while the approval expiry sweep was still ending a request; the request may be left claimed and unended")]
+    public static partial void ApprovalSweepAbandoned(ILogger logger);
 }

@@ -121,6 +121,28 @@ public sealed class ApprovalStoreTests
     }
 
     [Test]
+    public async Task The_expiry_listing_reads_an_index_not_the_sealed_rows()
+    {
+        await using var test = await TestStore.OpenAsync();
+        await test.CloseAsync();
+        using var raw = test.OpenRaw();
+        using var command = raw.CreateCommand();
+
+        // The statement SqlCipherApprovalStore.ListExpiredAsync runs, as the query planner sees it.
+        command.CommandText = "EXPLAIN QUERY PLAN SELECT tenant_id, approval_id, request_id, expires_ticks FROM paused_request WHERE claimed = 0 AND expires_ticks <= 5 ORDER BY expires_ticks, tenant_id, approval_id";
+        var plan = new List<string>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.That(plan, Has.Some.Contains("COVERING INDEX paused_request_by_expiry"), string.Join(" | ", plan));
+    }
+
+    [Test]
     public async Task Expired_tickets_are_not_listed_as_pending()
     {
         await using var test = await TestStore.OpenAsync();

@@ -1,3 +1,4 @@
+using ARuntime.Sdk.SqlCipher.Migrations;
 using System.Text;
 using System.Text.Json;
 using ARuntime.Sdk.Evidence;
@@ -38,7 +39,7 @@ public sealed class MigrationTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(store.SchemaVersion, Is.EqualTo(6));
+            Assert.That(store.SchemaVersion, Is.EqualTo(SchemaMigrations.CurrentVersion));
             Assert.That(t.IsValid, Is.True, t.Message);
             Assert.That(u.IsValid, Is.True, u.Message);
             Assert.That(headT.TreeSize, Is.EqualTo(expected.GetProperty("t.size").GetInt64()));
@@ -200,7 +201,7 @@ public sealed class MigrationTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(schemaVersion, Is.EqualTo(6));
+            Assert.That(schemaVersion, Is.EqualTo(SchemaMigrations.CurrentVersion));
             Assert.That(firstBytes.Take(50), Is.All.EqualTo((byte)'{'), "version-5 rows stay canonical");
             Assert.That(firstBytes.Skip(50), Is.All.EqualTo(CompactJson.Marker), "new rows are compact");
             Assert.That(report.IsValid, Is.True, report.Message);

@@ -2,8 +2,8 @@ using ARuntime.Sdk.Approvals;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Policy;
+using ARuntime.Sdk.Recovery;
 using ARuntime.Sdk.Testing;
-using ARuntime.Sdk.Tests.Support;
 using ARuntime.Sdk.Tests.Tools;
 using ARuntime.Sdk.Tools;
 using Microsoft.Extensions.DependencyInjection;
@@ -184,12 +184,15 @@ public sealed class ApprovalExpirySweepTests
         harness.Time.Advance(TimeSpan.FromMinutes(2));
 
         var sweep = await harness.ExpirySweeper.SweepAsync();
+        var again = await harness.ExpirySweeper.SweepAsync();
 
         Assert.Multiple(async () =>
         {
             Assert.That(sweep.Failed, Is.EqualTo(1));
             Assert.That(sweep.Ended, Is.Empty);
             Assert.That(await store.GetAsync("tenant-test", "apr_foreign"), Is.Not.Null, "the unreadable checkpoint is put back, not lost");
+            Assert.That(again.Failed, Is.EqualTo(1), "still not ended, and still reported");
+            Assert.That(await store.GetAsync("tenant-test", "apr_foreign"), Is.Not.Null, "a later sweep of this runtime leaves it alone");
         });
     }
 
@@ -199,21 +202,112 @@ public sealed class ApprovalExpirySweepTests
         var travel = new Travel();
         var logged = new ExpiryLog();
         await using var harness = travel.Harness(
-            o => o.Approvals.ExpirySweepInterval = TimeSpan.FromMinutes(5),
+            o => o.Approvals.ExpirySweepInterval = TimeSpan.FromMinutes(90),
             b => b.Services.AddLogging(l => l.AddProvider(logged)));
         var paused = await harness.RunAsync("Book and pay", "book", "pay");
 
-        // The first tick after the expiry ends it (the clock moves in steps until the log says so; bounded).
-        await harness.Time.AdvanceUntilDoneAsync(logged.Ended, TimeSpan.FromMinutes(5), maxSteps: 24);
-        Assert.That(logged.Ended.IsCompleted, Is.True, "the scheduled sweep never ended the request");
+        // One tick, after the one-hour expiry; then the clock stands still while the sweep runs on its own thread (the
+        // bound is only against a sweep that never comes).
+        harness.Time.Advance(TimeSpan.FromMinutes(90));
+        var line = await logged.Ended.WaitAsync(TimeSpan.FromSeconds(30));
         var status = await harness.Runtime.GetStatusAsync(paused.TenantId!, paused.RequestId);
 
         Assert.Multiple(() =>
         {
-            Assert.That(logged.Ended.Result, Does.Contain(paused.RequestId));
-            Assert.That(harness.Time.GetUtcNow() - paused.CompletedAt, Is.GreaterThanOrEqualTo(TimeSpan.FromHours(1)), "not before the expiry");
+            Assert.That(line, Does.Contain(paused.RequestId));
             Assert.That(status!.FinalStatus, Is.EqualTo(AgentRunStatus.Expired));
             Assert.That(travel.Cancelled, Is.EqualTo(new[] { "flight" }));
+        });
+    }
+
+    [Test]
+    public async Task The_scheduled_sweep_does_not_carry_the_execution_context_the_runtime_was_created_in()
+    {
+        // On the system clock: its timers capture the creator's execution context unless told not to (a fake clock's do not).
+        var seen = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ambient = new AsyncLocal<string>();
+        var services = new ServiceCollection();
+        services.AddARuntime(o =>
+        {
+            o.AgentName = "sweep-context";
+            o.Approvals.ExpirySweepInterval = TimeSpan.FromMilliseconds(20);
+        }).UseInMemoryEvidence();
+        services.AddSingleton<IApprovalStore>(new ObservingStore(() => seen.TrySetResult(ambient.Value)));
+        await using var provider = services.BuildServiceProvider();
+
+        // The runtime is created inside some caller's context: one tenant's HTTP request, say.
+        ambient.Value = "tenant-a-http-request";
+        _ = provider.GetRequiredService<IAgentRuntime>();
+        ambient.Value = null!;
+
+        Assert.That(await seen.Task.WaitAsync(TimeSpan.FromSeconds(30)), Is.Null, "the sweep ran with the creator's async-locals");
+    }
+
+    /// <summary>An in-memory approval store that reports each expiry listing.</summary>
+    private sealed class ObservingStore(Action listed) : IApprovalStore
+    {
+        private readonly InMemoryApprovalStore inner = new();
+
+        public ValueTask SaveAsync(PausedRequest request, CancellationToken cancellationToken = default) => inner.SaveAsync(request, cancellationToken);
+
+        public ValueTask<PausedRequest?> GetAsync(string tenantId, string approvalId, CancellationToken cancellationToken = default) => inner.GetAsync(tenantId, approvalId, cancellationToken);
+
+        public ValueTask<PausedRequest?> TryClaimAsync(string tenantId, string approvalId, CancellationToken cancellationToken = default) => inner.TryClaimAsync(tenantId, approvalId, cancellationToken);
+
+        public IAsyncEnumerable<ApprovalTicket> ListPendingAsync(string tenantId, CancellationToken cancellationToken = default) => inner.ListPendingAsync(tenantId, cancellationToken);
+
+        public IAsyncEnumerable<ExpiredApproval> ListExpiredAsync(DateTimeOffset asOf, CancellationToken cancellationToken = default)
+        {
+            listed();
+            return inner.ListExpiredAsync(asOf, cancellationToken);
+        }
+    }
+
+    [Test]
+    public async Task Disposing_waits_for_the_request_a_scheduled_sweep_is_ending()
+    {
+        var compensating = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var undone = new List<string>();
+        var harness = AgentTestHarness.Create(
+            b => b.AddTool((string step) => "booked " + step, o =>
+                {
+                    o.Name = "book";
+                    o.PermissionClass = "travel.book";
+                    o.SideEffect = SideEffectClass.ReversibleWrite;
+                    o.Compensate = async (request, _) =>
+                    {
+                        compensating.TrySetResult();
+                        await release.Task;
+                        undone.Add(request.Call.Arguments.GetProperty("step").GetString()!);
+                        return CompensationResult.Done;
+                    };
+                })
+                .AddTool((decimal amount) => amount, o => { o.Name = "pay"; o.PermissionClass = "travel.book"; o.SideEffect = SideEffectClass.Irreversible; })
+                .ConfigurePolicy(p =>
+                {
+                    p.Rules.Add(new PolicyRule { Id = "pay-needs-approval", Outcome = PolicyOutcome.RequireApproval, Tools = ["pay"], Approval = Supervisor });
+                    p.Rules.Add(ToolTestKit.Allow("book"));
+                }),
+            o => o.Approvals.ExpirySweepInterval = TimeSpan.FromMinutes(90),
+            ScriptedReply.CallTool("book", new { step = "flight" }), ScriptedReply.CallTool("pay", new { amount = 300 }));
+        harness.DefaultIdentity = ToolTestKit.Identity("u1", "travel.book");
+        var journal = harness.Services.GetRequiredService<IRequestJournal>();
+        var paused = await harness.RunAsync("Book and pay", "book", "pay");
+        harness.Time.Advance(TimeSpan.FromMinutes(90));
+        await compensating.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var disposing = harness.DisposeAsync().AsTask();
+        var early = disposing.IsCompleted;
+        release.SetResult();
+        await disposing.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var entry = await journal.GetAsync(paused.TenantId!, paused.RequestId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(early, Is.False, "disposal did not wait for the sweep");
+            Assert.That(undone, Is.EqualTo(new[] { "flight" }));
+            Assert.That(entry!.FinalStatus, Is.EqualTo(AgentRunStatus.Expired), "the request was brought to its end before the stores went away");
         });
     }
 
