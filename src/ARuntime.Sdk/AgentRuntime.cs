@@ -36,6 +36,7 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
     private readonly ILogger logger;
     private readonly Lazy<Task> recovery;
     private readonly InterruptedRequestRecovery interrupted;
+    private readonly IApprovalExpiredHandler[] expiredHandlers;
     private readonly CancellationTokenSource stopping = new();
     private readonly ITimer? sweepTimer;
     private readonly Lock sweepGate = new();
@@ -52,6 +53,7 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
         IApprovalStore approvals,
         IRequestJournal journal,
         InterruptedRequestRecovery interrupted,
+        IEnumerable<IApprovalExpiredHandler> expiredHandlers,
         IOptions<ARuntimeOptions> options,
         TimeProvider timeProvider,
         RuntimeLogging logging)
@@ -62,6 +64,7 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
         this.approvals = approvals;
         this.journal = journal;
         this.interrupted = interrupted;
+        this.expiredHandlers = [.. expiredHandlers];
         this.options = options.Value;
         this.timeProvider = timeProvider;
         logger = logging.CreateLogger<AgentRuntime>();
@@ -280,6 +283,7 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
                 {
                     ended.Add(result);
                     Log.ApprovalExpiredBySweep(logger, result.RequestId, result.Status, approval.ApprovalId, approval.ExpiresAt);
+                    await NotifyExpiredAsync(approval, result, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (UnendableApprovalException ex)
@@ -302,6 +306,22 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
         }
 
         return new ApprovalSweepResult { Ended = ended, Failed = failed };
+    }
+
+    /// <summary>Tells the host's handlers; a handler that fails is logged and changes nothing.</summary>
+    private async ValueTask NotifyExpiredAsync(ExpiredApproval approval, AgentResult result, CancellationToken cancellationToken)
+    {
+        foreach (var handler in expiredHandlers)
+        {
+            try
+            {
+                await handler.OnExpiredAsync(approval, result, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.ApprovalExpiredHandlerFailed(logger, ex, handler.GetType().Name, result.RequestId, ex.GetType().Name);
+            }
+        }
     }
 
     /// <returns>The ended request's result, or <see langword="null"/> when someone else claimed the approval first.</returns>

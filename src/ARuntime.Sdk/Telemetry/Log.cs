@@ -62,4 +62,7 @@ internal static partial class Log
 
     [LoggerMessage(67, LogLevel.Warning, "The runtime was disposed while the approval expiry sweep was still ending a request; the request may be left claimed and unended")]
     public static partial void ApprovalSweepAbandoned(ILogger logger);
+
+    [LoggerMessage(68, LogLevel.Warning, "Approval expiry handler {Handler} failed for request {RequestId} ({ExceptionType}); the request stays ended")]
+    public static partial void ApprovalExpiredHandlerFailed(ILogger logger, Exception exception, string handler, string requestId, string exceptionType);
 }

@@ -108,6 +108,66 @@ public sealed class ApprovalExpirySweepTests
     }
 
     [Test]
+    public async Task Handlers_are_told_of_each_request_the_sweep_ended_and_one_that_throws_changes_nothing()
+    {
+        var told = new List<(ExpiredApproval Approval, AgentResult Result)>();
+        var travel = new Travel();
+        await using var harness = travel.Harness(more: b => b
+            .OnApprovalExpired((_, _, _) => throw new InvalidOperationException("the mail server is down"))
+            .OnApprovalExpired((approval, result, _) =>
+            {
+                told.Add((approval, result));
+                return ValueTask.CompletedTask;
+            }));
+        var paused = await harness.RunAsync("Book and pay", "book", "pay");
+        harness.Time.Advance(TimeSpan.FromMinutes(59));
+        var early = await harness.ExpirySweeper.SweepAsync();
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var sweep = await harness.ExpirySweeper.SweepAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(early.Ended, Is.Empty);
+            Assert.That(sweep.Ended.Single().Status, Is.EqualTo(AgentRunStatus.Expired), "a throwing handler does not change the result");
+            Assert.That(sweep.Failed, Is.Zero);
+            var (approval, result) = told.Single();
+            Assert.That(approval.ApprovalId, Is.EqualTo(paused.PendingApproval!.ApprovalId));
+            Assert.That(approval.TenantId, Is.EqualTo(paused.TenantId));
+            Assert.That(result.RequestId, Is.EqualTo(paused.RequestId));
+            Assert.That(result.Status, Is.EqualTo(AgentRunStatus.Expired));
+        });
+    }
+
+    /// <summary>A handler with a dependency of its own, resolved from the container.</summary>
+    private sealed class NotifyRequester(List<string> outbox) : IApprovalExpiredHandler
+    {
+        public ValueTask OnExpiredAsync(ExpiredApproval approval, AgentResult result, CancellationToken cancellationToken)
+        {
+            outbox.Add($"{approval.RequestId}:{result.Status}");
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Test]
+    public async Task A_handler_type_is_resolved_from_the_container_and_registered_once()
+    {
+        var outbox = new List<string>();
+        var travel = new Travel();
+        await using var harness = travel.Harness(more: b =>
+        {
+            b.Services.AddSingleton(outbox);
+            b.AddApprovalExpiredHandler<NotifyRequester>().AddApprovalExpiredHandler<NotifyRequester>();
+        });
+        var paused = await harness.RunAsync("Book and pay", "book", "pay");
+        harness.Time.Advance(TimeSpan.FromHours(1));
+
+        await harness.ExpirySweeper.SweepAsync();
+
+        Assert.That(outbox, Is.EqualTo(new[] { paused.RequestId + ":Expired" }));
+    }
+
+    [Test]
     public async Task An_approval_that_has_not_expired_is_left_to_its_approver()
     {
         var travel = new Travel();
