@@ -97,6 +97,9 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
         }
     }
 
+    /// <summary>Runs the start-up work now instead of on first use (recovery of interrupted requests).</summary>
+    internal Task StartAsync(CancellationToken cancellationToken) => recovery.Value.WaitAsync(cancellationToken);
+
     public async Task<AgentResult> RunAsync(RuntimeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -12,8 +12,8 @@ namespace ARuntime.Sdk.Approvals;
 /// stage's <c>approval.decided</c> record says <c>ended.by = expiry_sweep</c> instead of naming an approver. Works across
 /// processes with a durable approval store: a request paused by one process is ended by whichever runtime sweeps first.
 /// A host maintenance API: it acts on, and returns the results of, every tenant — do not expose it to tenant-facing code.
-/// The schedule starts when the runtime is first resolved; a host that wants it running from startup resolves
-/// <see cref="IAgentRuntime"/> (or this sweeper) then.
+/// The schedule starts with a generic host; without one, when the runtime is first resolved (resolve
+/// <see cref="IAgentRuntime"/> at startup to have it run from then on).
 /// </remarks>
 public sealed class ApprovalExpirySweeper
 {

@@ -18,6 +18,7 @@ using ARuntime.Sdk.Telemetry;
 using ARuntime.Sdk.Tools;
 using ARuntime.Sdk.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 #pragma warning disable IDE0130 // Extension methods for IServiceCollection live in its namespace, by convention.
@@ -107,6 +108,9 @@ public static class ARuntimeServiceCollectionExtensions
         });
         services.TryAddSingleton<IAgentRuntime>(sp => sp.GetRequiredService<AgentRuntime>());
         services.TryAddSingleton(sp => new ApprovalExpirySweeper(sp.GetRequiredService<AgentRuntime>()));
+
+        // In a generic host the runtime starts with the host (validation, recovery, the expiry sweep's schedule).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ARuntimeHostedService>());
 
         return new ARuntimeBuilder(services);
     }
