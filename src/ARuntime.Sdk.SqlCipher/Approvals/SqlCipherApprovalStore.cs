@@ -59,31 +59,32 @@ public sealed class SqlCipherApprovalStore : IApprovalStore
     {
         StoreServices.ValidateTenant(tenantId);
         ArgumentException.ThrowIfNullOrWhiteSpace(approvalId);
-        return await services.Writer.ExecuteAsync(
+
+        // Read and opened outside the writer: a paused request that cannot be opened (its seal damaged) fails the claim and
+        // stays pending, without failing (and replaying) the writer's batch; the claim itself is conditional on the row read.
+        byte[]? found;
+        using (var lease = await services.Readers.RentAsync(cancellationToken).ConfigureAwait(false))
+        using (var command = lease.Connection.Command("SELECT sealed FROM paused_request WHERE tenant_id = $t AND approval_id = $a AND claimed = 0")
+            .With("$t", tenantId).With("$a", approvalId))
+        {
+            found = command.ExecuteScalar() as byte[];
+        }
+
+        if (found is null)
+        {
+            return null;
+        }
+
+        var opened = Open(tenantId, approvalId, found);
+        var claimed = await services.Writer.ExecuteAsync(
             context =>
             {
-                byte[]? found;
-                using (var command = context.Connection.Command("SELECT sealed FROM paused_request WHERE tenant_id = $t AND approval_id = $a AND claimed = 0")
-                    .With("$t", tenantId).With("$a", approvalId))
-                {
-                    found = command.ExecuteScalar() as byte[];
-                }
-
-                if (found is null)
-                {
-                    return null;
-                }
-
-                // Opened before it is marked claimed: a paused request that cannot be opened (its seal damaged) fails the
-                // claim and stays pending, instead of being claimed by nobody able to end it.
-                var opened = Open(tenantId, approvalId, found);
-                using (var command = context.Connection.Command("UPDATE paused_request SET claimed = 1, claimed_ticks = $now WHERE tenant_id = $t AND approval_id = $a AND claimed = 0")
-                    .With("$now", context.Now.UtcTicks).With("$t", tenantId).With("$a", approvalId))
-                {
-                    return command.ExecuteNonQuery() == 1 ? opened : null;
-                }
+                using var command = context.Connection.Command("UPDATE paused_request SET claimed = 1, claimed_ticks = $now WHERE tenant_id = $t AND approval_id = $a AND claimed = 0 AND sealed = $s")
+                    .With("$now", context.Now.UtcTicks).With("$t", tenantId).With("$a", approvalId).With("$s", found);
+                return command.ExecuteNonQuery() == 1;
             },
             cancellationToken).ConfigureAwait(false);
+        return claimed ? opened : null;
     }
 
     /// <inheritdoc />
