@@ -231,14 +231,11 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
         RequestContext context;
         try
         {
-            var checkpoint = CheckpointMapper.Deserialize(claimed.Checkpoint, claimed.CheckpointFormat);
-            context = CheckpointMapper.Restore(checkpoint, tools, evidence, flags, options.Evidence.MaxBufferedRecords, hasher);
+            context = await RestoreClaimedAsync(claimed).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException)
+        catch (UnendableApprovalException ex)
         {
-            // Put it back: a checkpoint this runtime cannot read must not be lost.
-            await approvals.SaveAsync(claimed, CancellationToken.None).ConfigureAwait(false);
-            return Refused(ticket, decision, AgentErrorCodes.Internal, null, $"The paused request's checkpoint cannot be read by this runtime ({ex.GetType().Name}).");
+            return Refused(ticket, decision, AgentErrorCodes.Internal, null, $"The paused request's checkpoint cannot be read by this runtime ({ex.InnerException!.GetType().Name}).");
         }
 
         try
@@ -311,6 +308,25 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
         return new ApprovalSweepResult { Ended = ended, Failed = failed };
     }
 
+    /// <summary>
+    /// Restores a paused request taken off the store (by a resume or the sweep). Whatever stops it, the paused request is put
+    /// back first — it must not be lost; a runtime that can read it ends it — and <see cref="UnendableApprovalException"/>
+    /// says why. If even putting it back fails, that exception propagates and the request stays claimed.
+    /// </summary>
+    private async Task<RequestContext> RestoreClaimedAsync(PausedRequest claimed)
+    {
+        try
+        {
+            var checkpoint = CheckpointMapper.Deserialize(claimed.Checkpoint, claimed.CheckpointFormat);
+            return CheckpointMapper.Restore(checkpoint, tools, evidence, flags, options.Evidence.MaxBufferedRecords, hasher);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await approvals.SaveAsync(claimed, CancellationToken.None).ConfigureAwait(false);
+            throw new UnendableApprovalException(ex);
+        }
+    }
+
     /// <summary>Tells the host's handlers; a handler that fails is logged and changes nothing.</summary>
     private async ValueTask NotifyExpiredAsync(ExpiredApproval approval, AgentResult result, CancellationToken cancellationToken)
     {
@@ -344,20 +360,7 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
             return null;
         }
 
-        RequestContext context;
-        try
-        {
-            var checkpoint = CheckpointMapper.Deserialize(claimed.Checkpoint, claimed.CheckpointFormat);
-            context = CheckpointMapper.Restore(checkpoint, tools, evidence, flags, options.Evidence.MaxBufferedRecords, hasher);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Whatever the checkpoint's problem, put it back: a paused request must not be lost (a runtime that can read it
-            // ends it). If even that fails, it stays claimed and unended, which the log says.
-            await approvals.SaveAsync(claimed, CancellationToken.None).ConfigureAwait(false);
-            throw new UnendableApprovalException(ex);
-        }
-
+        var context = await RestoreClaimedAsync(claimed).ConfigureAwait(false);
         context.ResumedByExpirySweep = true;
         var decision = new ApprovalDecision { ApprovalId = approval.ApprovalId, TenantId = approval.TenantId, Approver = ExpirySweepActor, Verdict = ApprovalVerdict.Reject };
         try
@@ -436,7 +439,7 @@ internal sealed class AgentRuntime : IAgentRuntime, IAsyncDisposable, IDisposabl
         }
     }
 
-    /// <summary>A claimed paused request this runtime cannot restore (it was put back for a runtime that can).</summary>
+    /// <summary>A claimed paused request this runtime cannot restore (it was put back for a runtime that can); the inner exception says why.</summary>
     private sealed class UnendableApprovalException(Exception inner) : Exception("The paused request's checkpoint cannot be restored by this runtime.", inner);
 
     public async Task<RequestStatus?> GetStatusAsync(string tenantId, string requestId, CancellationToken cancellationToken = default)

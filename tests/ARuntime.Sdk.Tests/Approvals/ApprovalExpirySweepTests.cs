@@ -257,6 +257,32 @@ public sealed class ApprovalExpirySweepTests
     }
 
     [Test]
+    public async Task A_resume_whose_checkpoint_cannot_be_restored_keeps_the_approval_pending()
+    {
+        // A checkpoint that parses but cannot be restored (a member written as null): the resume is refused and the paused
+        // request is put back, as the sweep does, instead of being left claimed by nobody.
+        var travel = new Travel();
+        await using var harness = travel.Harness();
+        var paused = await harness.RunAsync("Book and pay", "book", "pay");
+        var store = harness.Services.GetRequiredService<IApprovalStore>();
+        var saved = (await store.GetAsync(paused.TenantId!, paused.PendingApproval!.ApprovalId))!;
+        var checkpoint = System.Text.Json.Nodes.JsonNode.Parse(saved.Checkpoint.Span)!.AsObject();
+        var counters = checkpoint.Select(p => p.Key).Single(k => string.Equals(k, "counters", StringComparison.OrdinalIgnoreCase));
+        checkpoint[counters] = null;
+        await store.SaveAsync(saved with { Checkpoint = System.Text.Encoding.UTF8.GetBytes(checkpoint.ToJsonString()) });
+
+        var resumed = await harness.Runtime.ResumeAsync(Approve(paused));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(resumed.Status, Is.EqualTo(AgentRunStatus.Rejected), resumed.Error?.Message);
+            Assert.That(resumed.Error!.Message, Does.Contain("cannot be read by this runtime"));
+            Assert.That(await store.GetAsync(paused.TenantId!, paused.PendingApproval.ApprovalId), Is.Not.Null, "the paused request is put back, not lost");
+            Assert.That(travel.Paid, Is.Empty);
+        });
+    }
+
+    [Test]
     public async Task On_schedule_the_runtime_ends_an_expired_request_without_anyone_calling_it()
     {
         var travel = new Travel();
