@@ -155,19 +155,7 @@ internal sealed class BudgetGuard
         var now = timeProvider.GetUtcNow();
         // Fail closed: a policy that cannot decide, or decides nothing valid, extends nothing (FailClosedPolicy).
         var decision = await policy.DecideAsync(
-            new PolicyContext
-            {
-                Action = PolicyAction.BudgetExtension,
-                RequestId = context.RequestId,
-                Identity = context.Request.Identity,
-                Authority = context.Authority,
-                Risk = context.Risk,
-                Now = now,
-                Arguments = arguments,
-                Classification = context.Classification,
-                Tags = context.Request.Tags,
-                TaskKind = context.Request.Task.Kind,
-            },
+            context.PolicyContextFor(PolicyAction.BudgetExtension, now, arguments: arguments),
             cancellationToken).ConfigureAwait(false);
 
         // A budget is never extended without a human decision: any outcome but a denial pauses for approval.

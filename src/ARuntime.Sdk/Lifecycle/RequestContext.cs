@@ -10,6 +10,7 @@ using ARuntime.Sdk.Events;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Failures;
 using ARuntime.Sdk.Inference;
+using ARuntime.Sdk.Policy;
 using ARuntime.Sdk.Risk;
 using ARuntime.Sdk.Routing;
 using ARuntime.Sdk.Secrets;
@@ -266,6 +267,34 @@ internal sealed class RequestContext
     }
 
     public void Emit(AgentEvent agentEvent) => Events?.Invoke(agentEvent);
+
+    /// <summary>
+    /// What policy is told about this request when asked about <paramref name="action"/>: its identity, authority, risk, tags
+    /// and task kind, and the classification of what it holds now (or of <paramref name="classification"/>, the data the
+    /// action is about), plus the action's own subject.
+    /// </summary>
+    public PolicyContext PolicyContextFor(
+        PolicyAction action,
+        DateTimeOffset now,
+        ToolDescriptor? tool = null,
+        JsonElement? arguments = null,
+        ModelDeployment? deployment = null,
+        DataClassification? classification = null) => new()
+    {
+        Action = action,
+        RequestId = RequestId,
+        Identity = Request.Identity,
+        Authority = Authority,
+        Risk = Risk,
+        Now = now,
+        Tool = tool,
+        Arguments = arguments,
+        Deployment = deployment?.Name,
+        Region = deployment?.Region,
+        Classification = classification ?? Classification,
+        Tags = Request.Tags,
+        TaskKind = Request.Task.Kind,
+    };
 
     /// <summary>Builds an evidence record with the correlation fields every record carries.</summary>
     public EvidenceRecord NewRecord(

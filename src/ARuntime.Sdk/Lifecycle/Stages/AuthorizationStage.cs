@@ -168,20 +168,7 @@ internal sealed class AuthorizationStage : IRequestStage
         var action = call.Approved && call.ChangedByApprover ? PolicyAction.ApprovedChange : PolicyAction.ToolCall;
         // Fail closed: a policy that cannot decide, or decides nothing valid, denies (FailClosedPolicy).
         var decision = await policy.DecideAsync(
-            new PolicyContext
-            {
-                Action = action,
-                RequestId = context.RequestId,
-                Identity = context.Request.Identity,
-                Authority = context.Authority,
-                Risk = context.Risk,
-                Now = timeProvider.GetUtcNow(),
-                Tool = descriptor,
-                Arguments = call.EffectiveArguments,
-                Classification = context.Classification,
-                Tags = context.Request.Tags,
-                TaskKind = context.Request.Task.Kind,
-            },
+            context.PolicyContextFor(action, timeProvider.GetUtcNow(), tool: descriptor, arguments: call.EffectiveArguments),
             cancellationToken).ConfigureAwait(false);
 
         if (decision.Outcome is PolicyOutcome.Transform)

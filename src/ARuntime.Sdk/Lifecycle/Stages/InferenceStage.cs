@@ -104,7 +104,7 @@ internal sealed class InferenceStage : IRequestStage
             if (!context.Classification.Equals(context.RoutePlannedFor)
                 && !(context.RouteRecheckedFor is { } rechecked && rechecked.TryGetValue(deployment.Name, out var permittedFor) && permittedFor.Equals(context.Classification)))
             {
-                var decision = await policy.DecideAsync(ModelRouteSelectionStage.RoutePolicyContext(context, deployment, timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+                var decision = await policy.DecideAsync(context.PolicyContextFor(PolicyAction.ModelRoute, timeProvider.GetUtcNow(), deployment: deployment), cancellationToken).ConfigureAwait(false);
                 context.Telemetry.PolicyDecided(PolicyAction.ModelRoute, decision);
                 (rechecks ??= []).Add($"{deployment.Name}={decision.Outcome}@{decision.PolicyVersion}");
                 if (!decision.Permits)

@@ -72,18 +72,7 @@ internal sealed class MemoryDecisionStage : IRequestStage
             var write = (proposal.Scope.TenantId == identity.TenantId ? proposal : proposal with { Scope = scope }) with { Content = context.Redactor.Redact(proposal.Content) };
             // Fail closed for the write only: a policy that cannot decide retains nothing, and the answer stands.
             var decision = await policy.DecideAsync(
-                new PolicyContext
-                {
-                    Action = PolicyAction.MemoryRetention,
-                    RequestId = context.RequestId,
-                    Identity = identity,
-                    Authority = context.Authority,
-                    Risk = context.Risk,
-                    Now = timeProvider.GetUtcNow(),
-                    Classification = write.Classification,
-                    Tags = request.Tags,
-                    TaskKind = request.Task.Kind,
-                },
+                context.PolicyContextFor(PolicyAction.MemoryRetention, timeProvider.GetUtcNow(), classification: write.Classification),
                 cancellationToken).ConfigureAwait(false);
             context.Telemetry.PolicyDecided(PolicyAction.MemoryRetention, decision);
             if (!decision.Permits)

@@ -50,7 +50,7 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
         foreach (var candidate in plan.Candidates)
         {
             // Fail closed: a policy that cannot decide about a deployment excludes it (FailClosedPolicy).
-            var decision = await policy.DecideAsync(RoutePolicyContext(context, candidate.Deployment, timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            var decision = await policy.DecideAsync(context.PolicyContextFor(PolicyAction.ModelRoute, timeProvider.GetUtcNow(), deployment: candidate.Deployment), cancellationToken).ConfigureAwait(false);
 
             context.Telemetry.PolicyDecided(PolicyAction.ModelRoute, decision);
             policyVersions.Add(decision.PolicyVersion);
@@ -129,23 +129,4 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
             };
         }
     }
-
-    /// <summary>
-    /// What policy is asked about a deployment: the request, and the classification of everything the request holds now
-    /// (the inference stage asks again, with the same context, when data added later changed it).
-    /// </summary>
-    internal static PolicyContext RoutePolicyContext(RequestContext context, ModelDeployment deployment, DateTimeOffset now) => new()
-    {
-        Action = PolicyAction.ModelRoute,
-        RequestId = context.RequestId,
-        Identity = context.Request.Identity,
-        Authority = context.Authority,
-        Risk = context.Risk,
-        Now = now,
-        Deployment = deployment.Name,
-        Region = deployment.Region,
-        Classification = context.Classification,
-        Tags = context.Request.Tags,
-        TaskKind = context.Request.Task.Kind,
-    };
 }
