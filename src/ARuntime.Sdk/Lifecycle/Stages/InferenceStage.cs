@@ -109,8 +109,7 @@ internal sealed class InferenceStage : IRequestStage
                 (rechecks ??= []).Add($"{deployment.Name}={decision.Outcome}@{decision.PolicyVersion}");
                 if (!decision.Permits)
                 {
-                    var reason = decision.ReasonCodes.FirstOrDefault(r => r.StartsWith("rule:", StringComparison.Ordinal)) ?? (decision.ReasonCodes.Count > 0 ? decision.ReasonCodes[0] : "denied");
-                    skippedByPolicy.Add($"route.policy_denied({reason}):{deployment.Name}");
+                    skippedByPolicy.Add(ModelRouteSelectionStage.PolicyDenialCode(decision) + ":" + deployment.Name);
                     lastFailure = "route.policy_denied";
                     continue;
                 }

@@ -62,8 +62,7 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
             }
             else
             {
-                var reason = decision.ReasonCodes.FirstOrDefault(r => r.StartsWith("rule:", StringComparison.Ordinal)) ?? (decision.ReasonCodes.Count > 0 ? decision.ReasonCodes[0] : null);
-                excluded.Add(new RouteExclusion { Deployment = candidate.Deployment.Name, ReasonCode = reason is null ? "route.policy_denied" : "route.policy_denied(" + reason + ")" });
+                excluded.Add(new RouteExclusion { Deployment = candidate.Deployment.Name, ReasonCode = PolicyDenialCode(decision) });
             }
         }
 
@@ -128,5 +127,15 @@ internal sealed class ModelRouteSelectionStage : IRequestStage
                 Engine = metadata.EngineName + "/" + metadata.EngineVersion,
             };
         }
+    }
+
+    /// <summary>
+    /// The reason code of a deployment policy refused — at planning or asked again mid-request: <c>route.policy_denied</c>
+    /// with the deciding rule (or the first reason) in parentheses.
+    /// </summary>
+    internal static string PolicyDenialCode(PolicyDecision decision)
+    {
+        var reason = decision.ReasonCodes.FirstOrDefault(r => r.StartsWith("rule:", StringComparison.Ordinal)) ?? (decision.ReasonCodes.Count > 0 ? decision.ReasonCodes[0] : null);
+        return reason is null ? "route.policy_denied" : "route.policy_denied(" + reason + ")";
     }
 }
