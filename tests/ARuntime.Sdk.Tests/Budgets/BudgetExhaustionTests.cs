@@ -53,6 +53,15 @@ public sealed class BudgetExhaustionTests
         Verdict = verdict,
     };
 
+    /// <summary>A cost harness whose policy lets a budget be extended by an approval that expires after five minutes.</summary>
+    private static AgentTestHarness ExtensionExpiringInFiveMinutes(Counter lookups) => CostHarness(lookups, b => b.ConfigurePolicy(p => p.Rules.Add(new PolicyRule
+    {
+        Id = "extend",
+        Action = PolicyAction.BudgetExtension,
+        Outcome = PolicyOutcome.RequireApproval,
+        Approval = new ApprovalRequirement { ExpiresAfter = TimeSpan.FromMinutes(5) },
+    })));
+
     private static RuntimeRequest CostRequest(decimal maxCost) =>
         FailureTestKit.Request("Look up a, b and c.", "lookup") with { Budget = new Budget { MaxCost = maxCost } };
 
@@ -241,13 +250,7 @@ public sealed class BudgetExhaustionTests
     public async Task ExtensionApprovalExpired_EndsExpired()
     {
         var lookups = new Counter();
-        await using var harness = CostHarness(lookups, b => b.ConfigurePolicy(p => p.Rules.Add(new PolicyRule
-        {
-            Id = "extend",
-            Action = PolicyAction.BudgetExtension,
-            Outcome = PolicyOutcome.RequireApproval,
-            Approval = new ApprovalRequirement { ExpiresAfter = TimeSpan.FromMinutes(5) },
-        })));
+        await using var harness = ExtensionExpiringInFiveMinutes(lookups);
         var paused = await harness.Runtime.RunAsync(CostRequest(0.025m));
         harness.Time.Advance(TimeSpan.FromMinutes(6));
 
@@ -271,13 +274,7 @@ public sealed class BudgetExhaustionTests
     public async Task ExtensionApprovalExpired_IsEndedByTheSweep_WithWhatWasAndWasNotDone()
     {
         var lookups = new Counter();
-        await using var harness = CostHarness(lookups, b => b.ConfigurePolicy(p => p.Rules.Add(new PolicyRule
-        {
-            Id = "extend",
-            Action = PolicyAction.BudgetExtension,
-            Outcome = PolicyOutcome.RequireApproval,
-            Approval = new ApprovalRequirement { ExpiresAfter = TimeSpan.FromMinutes(5) },
-        })));
+        await using var harness = ExtensionExpiringInFiveMinutes(lookups);
         var paused = await harness.Runtime.RunAsync(CostRequest(0.025m));
         harness.Time.Advance(TimeSpan.FromMinutes(5));
 
