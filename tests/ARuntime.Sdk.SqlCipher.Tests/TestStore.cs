@@ -41,6 +41,13 @@ internal sealed class TestStore : IAsyncDisposable
         return store;
     }
 
+    /// <summary>Points a runtime's store at <c>store.db</c> in <paramref name="directory"/>, keyed by <c>store.key</c> there (created on first use).</summary>
+    public static void InDirectory(SqlCipherStoreOptions options, string directory)
+    {
+        options.DatabasePath = Path.Combine(directory, "store.db");
+        options.KeyProvider = StoreKeyProvider.FromFile(Path.Combine(directory, "store.key"), createIfMissing: true);
+    }
+
     public SqlCipherStoreOptions CreateOptions(Action<SqlCipherStoreOptions>? extra = null)
     {
         var options = new SqlCipherStoreOptions

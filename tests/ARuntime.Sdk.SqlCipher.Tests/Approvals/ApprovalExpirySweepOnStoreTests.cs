@@ -2,7 +2,6 @@ using ARuntime.Sdk.Approvals;
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Policy;
-using ARuntime.Sdk.SqlCipher.Keys;
 using ARuntime.Sdk.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -39,11 +38,7 @@ public sealed class ApprovalExpirySweepOnStoreTests
             .AddEngine("scripted", new ScriptedInferenceEngine(time, replies))
             .AddTool((decimal amount) => { paid.Add(amount); return amount; }, o => { o.Name = "pay"; o.PermissionClass = "pay"; o.SideEffect = SideEffectClass.Irreversible; })
             .ConfigurePolicy(p => p.Rules.Add(new PolicyRule { Id = "pay-needs-approval", Outcome = PolicyOutcome.RequireApproval, Tools = ["pay"], Approval = new ApprovalRequirement { ExpiresAfter = TimeSpan.FromHours(1) } }))
-            .UseSqlCipherStore(o =>
-            {
-                o.DatabasePath = Path.Combine(directory, "store.db");
-                o.KeyProvider = StoreKeyProvider.FromFile(Path.Combine(directory, "store.key"), createIfMissing: true);
-            });
+            .UseSqlCipherStore(o => TestStore.InDirectory(o, directory));
         return services.BuildServiceProvider();
     }
 

@@ -74,11 +74,7 @@ public sealed class UseSqlCipherStoreTests
         var services = new ServiceCollection();
         services.AddARuntime(o => o.ApplicationRelease = "test/1")
             .UseInMemoryEvidence()
-            .UseSqlCipherStore(o =>
-            {
-                o.DatabasePath = Path.Combine(directory, "store.db");
-                o.KeyProvider = StoreKeyProvider.FromFile(Path.Combine(directory, "store.key"), createIfMissing: true);
-            });
+            .UseSqlCipherStore(o => TestStore.InDirectory(o, directory));
         await using var provider = services.BuildServiceProvider();
 
         Assert.Multiple(() =>

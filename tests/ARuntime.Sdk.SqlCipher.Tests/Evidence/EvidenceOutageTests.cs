@@ -1,6 +1,5 @@
 using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
-using ARuntime.Sdk.SqlCipher.Keys;
 using ARuntime.Sdk.SqlCipher.Storage;
 using ARuntime.Sdk.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -80,8 +79,7 @@ public sealed class EvidenceOutageTests
                 .AddEngine("scripted", new ScriptedInferenceEngine(ScriptedReply.Answer("first"), ScriptedReply.Answer("second")))
                 .UseSqlCipherStore(o =>
                 {
-                    o.DatabasePath = Path.Combine(directory, "store.db");
-                    o.KeyProvider = StoreKeyProvider.FromFile(Path.Combine(directory, "store.key"), createIfMissing: true);
+                    TestStore.InDirectory(o, directory);
                     o.WriteRetries = 0;
                 });
             await using var provider = services.BuildServiceProvider();

@@ -2,7 +2,6 @@ using ARuntime.Sdk.Contracts;
 using ARuntime.Sdk.Evidence;
 using ARuntime.Sdk.Memory;
 using ARuntime.Sdk.Policy;
-using ARuntime.Sdk.SqlCipher.Keys;
 using ARuntime.Sdk.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -66,11 +65,7 @@ public sealed class MemoryDecisionTests
         var builder = services.AddARuntime(o => o.ApplicationRelease = "test/1")
             .AddEngine("scripted", new ScriptedInferenceEngine(time, ScriptedReply.Answer("email, not phone")))
             .UseMemoryDecider(_ => decider)
-            .UseSqlCipherStore(o =>
-            {
-                o.DatabasePath = Path.Combine(directory, "store.db");
-                o.KeyProvider = StoreKeyProvider.FromFile(Path.Combine(directory, "store.key"), createIfMissing: true);
-            });
+            .UseSqlCipherStore(o => TestStore.InDirectory(o, directory));
         more?.Invoke(builder);
         return services.BuildServiceProvider();
     }
