@@ -80,6 +80,7 @@ internal sealed class InferenceStage : IRequestStage
         List<string>? rechecks = null;
         string? lastFailure = null;
         var refused = false;
+        var classificationChanged = !context.Classification.Equals(context.RoutePlannedFor);
         for (var index = context.RouteIndex; index < plan.Candidates.Count; index++)
         {
             var candidate = plan.Candidates[index];
@@ -101,7 +102,7 @@ internal sealed class InferenceStage : IRequestStage
 
             // Labels added since policy permitted this deployment (a tool result marked "health", say) may be data policy
             // keeps off it: ask again, failing closed, before that data is sent.
-            if (!context.Classification.Equals(context.RoutePlannedFor)
+            if (classificationChanged
                 && !(context.RouteRecheckedFor is { } rechecked && rechecked.TryGetValue(deployment.Name, out var permittedFor) && permittedFor.Equals(context.Classification)))
             {
                 var decision = await policy.DecideAsync(context.PolicyContextFor(PolicyAction.ModelRoute, timeProvider.GetUtcNow(), deployment: deployment), cancellationToken).ConfigureAwait(false);
